@@ -113,7 +113,7 @@ function runCheck(root, opts) {
   for (const sf of program.getSourceFiles()) {
     if (isProjectFile(sf) && sf.fileName.endsWith('.ets')) out.push(...checkArkUI(sf, program.getTypeChecker(), uiContext));
   }
-  out.push(...checkConfig(project, view, program));
+  out.push(...checkConfig(project, view, program, uiContext.resources));
 
   const seen = new Set();
   const diagnostics = [];

@@ -126,14 +126,15 @@ function buildProgram(project, view) {
     const mod = owner(containingFile);
     if (!mod) return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;
     const pkg = packageNameOf(name);
-    const spec = mod.dependencies[pkg] || (project.rootPackage.devDependencies || {})[pkg] ||
-      (project.rootPackage.dependencies || {})[pkg];
+    const rootDeps = Object.assign({}, project.rootPackage.dependencies, project.rootPackage.devDependencies);
+    const fromModule = mod.dependencies[pkg] !== undefined;
+    const spec = fromModule ? mod.dependencies[pkg] : rootDeps[pkg];
     if (spec === undefined) {
       unresolved.push({ file: containingFile, name, module: mod });
       return undefined;
     }
     if (typeof spec === 'string' && spec.startsWith('file:')) {
-      const pkgDir = path.resolve(mod.dir, spec.slice(5));
+      const pkgDir = path.resolve(fromModule ? mod.dir : project.root, spec.slice(5));
       return asFile(name === pkg ? mainOf(pkgDir) : path.join(pkgDir, name.slice(pkg.length + 1)));
     }
     return asFile(thirdParty.get(name)); // undefined: an ambient `declare module` in tools/types

@@ -1,0 +1,85 @@
+// ArkUI globals on the host: state-management decorators are no-ops (observation is the UI runtime's
+// job, which only exists on a device); AppStorage, LocalStorage and PersistentStorage keep values in
+// memory with their documented semantics (setOrCreate creates, set only updates an existing key).
+import { UIAbilityContext } from './kits/AbilityKit.js';
+
+const noopDecorator = () => undefined;
+const decoratorFactory = (...args) => {
+  // @Observed class X {} (no arguments) or @Monitor('a') method (arguments): both work.
+  if (args.length > 0 && typeof args[0] === 'function' && args.length === 1) return args[0];
+  return noopDecorator;
+};
+
+class KeyValueStore {
+  constructor(initial) {
+    this.map = new Map(Object.entries(initial || {}));
+  }
+
+  has(key) {
+    return this.map.has(key);
+  }
+
+  get(key) {
+    return this.map.get(key);
+  }
+
+  set(key, value) {
+    if (!this.map.has(key)) return false;
+    this.map.set(key, value);
+    return true;
+  }
+
+  setOrCreate(key, value) {
+    this.map.set(key, value);
+    return true;
+  }
+
+  delete(key) {
+    return this.map.delete(key);
+  }
+
+  keys() {
+    return this.map.keys();
+  }
+
+  size() {
+    return this.map.size;
+  }
+
+  clear() {
+    this.map.clear();
+    return true;
+  }
+}
+
+export const AppStorage = new KeyValueStore();
+export class LocalStorage extends KeyValueStore {}
+export const PersistentStorage = {
+  persistProp(key, defaultValue) {
+    if (!AppStorage.has(key)) AppStorage.setOrCreate(key, defaultValue);
+  },
+  deleteProp(key) {
+    AppStorage.delete(key);
+  },
+};
+
+const defaultContext = new UIAbilityContext('EntryAbility');
+
+const globals = {
+  AppStorage,
+  LocalStorage,
+  PersistentStorage,
+  getContext: () => defaultContext,
+  $r: (ref, ...params) => ({ id: 0, type: 0, params, bundleName: 'com.example.pushuikit', moduleName: 'entry', ref }),
+};
+for (const name of ['Observed', 'ObservedV2', 'Trace', 'Track', 'Component', 'ComponentV2', 'Entry', 'State',
+  'Prop', 'Link', 'ObjectLink', 'Provide', 'Consume', 'StorageLink', 'StorageProp', 'LocalStorageLink',
+  'LocalStorageProp', 'Watch', 'Builder', 'BuilderParam', 'Local', 'Param', 'Once', 'Event', 'Provider',
+  'Consumer', 'Monitor', 'Computed', 'Concurrent', 'Sendable', 'Require', 'Reusable', 'Type']) {
+  globals[name] = decoratorFactory;
+}
+Object.assign(globalThis, globals);
+
+export function resetGlobals() {
+  AppStorage.clear();
+}

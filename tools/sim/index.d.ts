@@ -1,0 +1,84 @@
+/*
+ * @pushuikit/kitsim: the control panel of the host kit simulations (tools/sim), for host tests in a
+ * module's src/test. Implemented by control.js and the kits/ folder; exists only in this repository's
+ * host toolchain (npm test), not on a device.
+ */
+import { common } from '@kit.AbilityKit';
+
+export type DialogAnswer = 'allow' | 'deny' | 'wait';
+export type SettingsAnswer = 'enable' | 'disable' | 'nothing';
+
+export declare class FailureQueue {
+  /** The next call of `api` fails with a BusinessError of this code. */
+  failNext(api: string, code: number, message?: string): void;
+  clear(): void;
+}
+
+export declare class NotificationSim {
+  enabled: boolean;
+  userRefused: boolean;
+  dialogAnswer: DialogAnswer;
+  settingsAnswer: SettingsAnswer;
+  readonly dialogCount: number;
+  readonly settingsOpened: number;
+  readonly dialogShowing: boolean;
+  readonly badge: number;
+  readonly badgeHistory: number[];
+  badgeLatencyMs: number;
+  readonly maxBadgeInFlight: number;
+  readonly failures: FailureQueue;
+  answerDialog(allow: boolean): void;
+  setSystemSwitch(enabled: boolean): void;
+}
+
+export declare class PushSim {
+  clientIdConfigured: boolean;
+  networkAvailable: boolean;
+  pushRightActivated: boolean;
+  latencyMs: number;
+  readonly token: string | undefined;
+  readonly getTokenCalls: number;
+  readonly deleteTokenCalls: number;
+  readonly profiles: Map<string, number>;
+  readonly failures: FailureQueue;
+  rotateToken(): string;
+  deliver(pushType: string, payload: PushPayloadLike): boolean;
+}
+
+export declare class PushPayloadLike {
+  type: string;
+  data: string;
+}
+
+export declare class PreferencesSim {
+  readonly failures: FailureQueue;
+  restartApp(): void;
+}
+
+export declare class HilogLine {
+  level: string;
+  domain: number;
+  tag: string;
+  text: string;
+}
+
+export declare class HilogSim {
+  readonly lines: HilogLine[];
+  find(needle: string, level?: string): HilogLine[];
+}
+
+export declare class NetworkSim {
+  readonly online: boolean;
+  setOnline(online: boolean): void;
+}
+
+export declare class KitSim {
+  static readonly notification: NotificationSim;
+  static readonly push: PushSim;
+  static readonly preferences: PreferencesSim;
+  static readonly hilog: HilogSim;
+  static readonly network: NetworkSim;
+  static reset(): void;
+  static abilityContext(): common.UIAbilityContext;
+  static settle(rounds?: number): Promise<void>;
+}

@@ -1,0 +1,49 @@
+// @kit.AbilityKit on the host: enough of the stage model for logic that receives Wants and contexts.
+// UIAbility keeps `context`, `launchWant` and `lastRequestWant` as the system sets them.
+export class Want {
+  constructor(init) {
+    Object.assign(this, init || {});
+  }
+}
+
+let contextSerial = 0;
+
+/** A UIAbilityContext stand-in: an object with the identity fields logic code reads. */
+export class UIAbilityContext {
+  constructor(abilityName) {
+    contextSerial += 1;
+    this.id = contextSerial;
+    this.abilityInfo = { bundleName: 'com.example.pushuikit', moduleName: 'entry', name: abilityName || 'EntryAbility' };
+    this.filesDir = '/data/storage/el2/base/haps/entry/files';
+    this.cacheDir = '/data/storage/el2/base/haps/entry/cache';
+    this.started = [];
+  }
+
+  startAbility(want) {
+    this.started.push(want);
+    return Promise.resolve();
+  }
+
+  terminateSelf() {
+    return Promise.resolve();
+  }
+}
+
+export class UIAbility {
+  constructor() {
+    this.context = new UIAbilityContext(new.target.name);
+    this.launchWant = undefined;
+    this.lastRequestWant = undefined;
+  }
+}
+
+export const AbilityConstant = {
+  LaunchReason: { UNKNOWN: 0, START_ABILITY: 1, CALL: 2, CONTINUATION: 3, APP_RECOVERY: 4, SHARE: 5, AUTO_STARTUP: 8, INSIGHT_INTENT: 9 },
+  LastExitReason: { UNKNOWN: 0, NORMAL: 2, CPP_CRASH: 3, JS_ERROR: 4, APP_FREEZE: 5 },
+  OnContinueResult: { AGREE: 0, REJECT: 1, MISMATCH: 2 },
+};
+
+// Namespaces that code uses only for types at compile time (common.UIAbilityContext, ...).
+export const common = {};
+export const wantConstant = { Params: {}, Flags: {} };
+export default { UIAbility, AbilityConstant, Want, common };

@@ -1,0 +1,82 @@
+'use strict';
+// Bundles a module's host suites (src/test/List.test.ets) with esbuild for Node: .ets is compiled as
+// TypeScript, system kits come from tools/sim, @ohos/hamock from hypium, @pushuikit/* from the modules'
+// oh-package.json5 `file:` dependencies, like the ArkTS compiler resolves them.
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+const JSON5 = require('json5');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SIM = path.join(ROOT, 'tools/sim');
+
+function kitFile(name) {
+  const file = path.join(SIM, 'kits', `${name.slice('@kit.'.length)}.js`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+function readPackage(dir) {
+  return JSON5.parse(fs.readFileSync(path.join(dir, 'oh-package.json5'), 'utf8'));
+}
+
+/** The oh-package.json5 folder that owns `file` (its module, or the project root). */
+function packageDirOf(file) {
+  let dir = path.dirname(file);
+  while (dir.startsWith(ROOT)) {
+    if (fs.existsSync(path.join(dir, 'oh-package.json5'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return ROOT;
+}
+
+const resolverPlugin = {
+  name: 'harmony-resolver',
+  setup(build) {
+    build.onResolve({ filter: /^@(kit|ohos)\./ }, (args) => {
+      const file = kitFile(args.path.replace(/^@ohos\./, '@kit.'));
+      if (file) return { path: file };
+      return { errors: [{ text: `no host simulation of ${args.path} in tools/sim/kits (add one, with tests)` }] };
+    });
+    build.onResolve({ filter: /^@ohos\/hamock$/ }, () => ({ path: path.join(SIM, 'hamock.js') }));
+    build.onResolve({ filter: /^@pushuikit\/kitsim$/ }, () => ({ path: path.join(SIM, 'control.js') }));
+    build.onResolve({ filter: /^@pushuikit\// }, (args) => {
+      for (const dir of [packageDirOf(args.importer), ROOT]) {
+        const pkg = readPackage(dir);
+        const spec = Object.assign({}, pkg.dependencies, pkg.devDependencies)[args.path];
+        if (typeof spec === 'string' && spec.startsWith('file:')) {
+          const target = path.resolve(dir, spec.slice(5));
+          return { path: path.resolve(target, readPackage(target).main || 'Index.ets') };
+        }
+      }
+      return { errors: [{ text: `${args.path} is not a dependency of ${path.relative(ROOT, packageDirOf(args.importer))}/oh-package.json5` }] };
+    });
+  },
+};
+
+/** Writes the bundle of `moduleDir`'s suites to `outFile`; resolves to esbuild's result. */
+function bundleSuites(moduleDir, outFile) {
+  const list = path.join(moduleDir, 'src/test/List.test.ets');
+  const entry = [
+    `import './tools/sim/quiet.js';`,
+    `import './tools/sim/globals.js';`,
+    `import testsuite from ${JSON.stringify('./' + path.relative(ROOT, list).split(path.sep).join('/'))};`,
+    `import { runSuites } from './tools/test/hypium-host.js';`,
+    'runSuites(testsuite);',
+  ].join('\n');
+  return esbuild.build({
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'host-test-entry.js', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: outFile,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    loader: { '.ets': 'ts' },
+    resolveExtensions: ['.ets', '.ts', '.js', '.mjs', '.json'],
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+    plugins: [resolverPlugin],
+  });
+}
+
+module.exports = { bundleSuites, ROOT };

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+'use strict';
+// npm test: `npm run check`, then the host toolchain's own tests (node:test), then every module's hypium
+// suites under Node (src/test/List.test.ets), then the server's tests once it exists. Prints a compact
+// report and ends with `N passed, N failed[, N skipped]`; exits 1 if anything failed.
+//   node tools/test/run.js [--no-check] [--only NAME]...   NAME: a module name, or "tools"
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const JSON5 = require('json5');
+const { bundleSuites, ROOT } = require('./bundle');
+
+const SUITE_TIMEOUT_MS = 120000;
+const EVENT_PREFIX = '@@hypium-host ';
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+function record(group, name, outcome, message) {
+  if (outcome === 'pass') totals.passed += 1;
+  else if (outcome === 'skip') totals.skipped += 1;
+  else {
+    totals.failed += 1;
+    failures.push({ group, name, message });
+  }
+}
+
+function line(text) {
+  process.stdout.write(`${text}\n`);
+}
+
+function runCheck() {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'tools/check/cli.js'), ROOT], { encoding: 'utf8' });
+  const out = (r.stdout || '').trim().split('\n');
+  const summary = out[out.length - 1] || '';
+  const ok = r.status === 0;
+  line(`${ok ? 'ok  ' : 'FAIL'} check        ${summary}`);
+  record('check', 'npm run check', ok ? 'pass' : 'fail', ok ? '' : [...out.slice(0, -1), r.stderr || ''].join('\n').trim());
+}
+
+function findToolTests() {
+  const files = [];
+  // The companion server's node:test suites (server/test) join these once it exists.
+  const roots = [path.join(ROOT, 'tools'), path.join(ROOT, 'server')];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && !['node_modules', 'fixtures', 'data'].includes(e.name)) walk(p);
+      else if (e.isFile() && /\.test\.js$/.test(e.name) && path.basename(path.dirname(p)) === 'test') files.push(p);
+    }
+  };
+  for (const r of roots) if (fs.existsSync(r)) walk(r);
+  return files.sort();
+}
+
+function runToolTests() {
+  const files = findToolTests();
+  if (files.length === 0) return;
+  const r = spawnSync(process.execPath, ['--test', `--test-reporter=${path.join(__dirname, 'node-reporter.mjs')}`, ...files],
+    { encoding: 'utf8', cwd: ROOT, timeout: 10 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 });
+  let passed = 0;
+  let failed = 0;
+  for (const l of (r.stdout || '').split('\n')) {
+    if (!l.startsWith('{')) continue;
+    const ev = JSON.parse(l);
+    record('tools', `${path.relative(ROOT, ev.file || '')} > ${ev.name}`, ev.type, ev.message);
+    if (ev.type === 'pass') passed += 1;
+    if (ev.type === 'fail') failed += 1;
+  }
+  if (r.status !== 0 && failed === 0) {
+    record('tools', 'node --test', 'fail', `exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}\n${(r.stderr || '').slice(-2000)}`);
+    failed += 1;
+  }
+  line(`${failed ? 'FAIL' : 'ok  '} tools        ${passed} passed, ${failed} failed (${files.length} files)`);
+}
+
+function modulesWithSuites() {
+  const profile = JSON5.parse(fs.readFileSync(path.join(ROOT, 'build-profile.json5'), 'utf8'));
+  return profile.modules
+    .map((m) => ({ name: m.name, dir: path.resolve(ROOT, m.srcPath) }))
+    .filter((m) => fs.existsSync(path.join(m.dir, 'src/test/List.test.ets')));
+}
+
+async function runModule(mod) {
+  const group = mod.name;
+  const outFile = path.join(ROOT, '.test-out', `${mod.name}.cjs`);
+  try {
+    await bundleSuites(mod.dir, outFile);
+  } catch (e) {
+    const msg = (e.errors || []).map((x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`).join('\n') || e.message;
+    record(group, 'bundle the suites', 'fail', msg);
+    line(`FAIL ${mod.name.padEnd(12)} could not bundle src/test`);
+    return;
+  }
+  const r = spawnSync(process.execPath, ['--enable-source-maps', outFile], {
+    encoding: 'utf8', cwd: ROOT, timeout: SUITE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+  });
+  let passed = 0;
+  let failed = 0;
+  let finished = false;
+  let loadFailed = false;
+  let summary;
+  for (const l of (r.stdout || '').split('\n')) {
+    if (!l.startsWith(EVENT_PREFIX)) continue;
+    const ev = JSON.parse(l.slice(EVENT_PREFIX.length));
+    if (ev.type === 'spec') {
+      const ok = ev.code === 0;
+      record(group, `${ev.suite} > ${ev.name}`, ok ? 'pass' : 'fail', ev.message);
+      if (ok) passed += 1;
+      else failed += 1;
+    } else if (ev.type === 'loadError' || ev.type === 'hookError') {
+      record(group, ev.type === 'loadError' ? 'load the suites' : `${ev.suite} (hook)`, 'fail', ev.message);
+      failed += 1;
+      loadFailed = loadFailed || ev.type === 'loadError';
+    } else if (ev.type === 'summary') {
+      summary = ev;
+    } else if (ev.type === 'finished') {
+      finished = true;
+    }
+  }
+  if (summary && summary.ignore > 0) totals.skipped += summary.ignore;
+  if (!finished && !loadFailed) {
+    const why = r.error && r.error.code === 'ETIMEDOUT' ? `timed out after ${SUITE_TIMEOUT_MS / 1000} s`
+      : `stopped before the end (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})`;
+    record(group, 'run the suites', 'fail', `${why}\n${(r.stderr || '').slice(-3000)}`);
+    failed += 1;
+  } else if (passed + failed === 0) {
+    record(group, 'run the suites', 'fail', 'src/test/List.test.ets registered no tests');
+    failed += 1;
+  }
+  line(`${failed ? 'FAIL' : 'ok  '} ${mod.name.padEnd(12)} ${passed} passed, ${failed} failed`);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const only = [];
+  for (let i = 0; i < args.length; i++) if (args[i] === '--only') only.push(args[++i]);
+  const wanted = (name) => only.length === 0 || only.includes(name);
+  if (!args.includes('--no-check') && only.length === 0) runCheck();
+  if (wanted('tools')) runToolTests();
+  for (const mod of modulesWithSuites()) if (wanted(mod.name)) await runModule(mod);
+  for (const f of failures) {
+    line(`\n--- FAILED ${f.group}: ${f.name}`);
+    if (f.message) line(f.message.split('\n').map((l) => `    ${l}`).join('\n'));
+  }
+  line('');
+  line(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+  process.exitCode = totals.failed > 0 ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e.stack || e.message);
+  line(`${totals.passed} passed, ${totals.failed + 1} failed`);
+  process.exitCode = 1;
+});
