@@ -168,7 +168,8 @@ function checkConfig(project, view, program, resources) {
     }
   }
 
-  if (listeners.length !== 1) {
+  // A module that could not be read may hold the listener: count only when every module loaded.
+  if (listeners.length !== 1 && project.problems.length === 0) {
     const file = listeners.length > 0 ? listeners[1].mod.moduleJsonFile : path.join(project.root, 'build-profile.json5');
     report(file, PUSH_LISTENER, `exactly one ability must declare the "${PUSH_LISTENER}" skill, found ${listeners.length}` +
       (listeners.length ? ` (${listeners.map((l) => `${l.mod.name}/${l.ability.name}`).join(', ')})` : ''));

@@ -67,6 +67,10 @@ function packageNameOf(specifier) {
  * Builds the program. Returns { program, builderProgram, files, unresolved } where `unresolved` lists
  * bare imports of packages the importing module does not declare in its oh-package.json5.
  */
+// SDK and declaration files never change during a process: parsing them is most of a check's time,
+// so the tool's own tests (many checks of planted variants) share them, as a language service does.
+const sharedSourceFiles = new Map();
+
 function buildProgram(project, view) {
   const options = compilerOptions();
   const modules = [...project.modules].sort((a, b) => b.dir.length - a.dir.length);
@@ -110,7 +114,11 @@ function buildProgram(project, view) {
       sf.version = crypto.createHash('sha1').update(text).digest('hex'); // builder programs need versions
       return sf;
     }
-    return originalGetSourceFile(fileName, languageVersion, onError, shouldCreate);
+    const immutable = abs.includes(`${path.sep}node_modules${path.sep}`);
+    if (immutable && sharedSourceFiles.has(abs)) return sharedSourceFiles.get(abs);
+    const sf = originalGetSourceFile(fileName, languageVersion, onError, shouldCreate);
+    if (immutable && sf) sharedSourceFiles.set(abs, sf);
+    return sf;
   };
   const resolveOne = (name, containingFile) => {
     const asFile = (file) => {

@@ -46,7 +46,7 @@ function findToolTests() {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory() && !['node_modules', 'fixtures', 'data'].includes(e.name)) walk(p);
-      else if (e.isFile() && /\.test\.js$/.test(e.name) && path.basename(path.dirname(p)) === 'test') files.push(p);
+      else if (e.isFile() && /\.test\.m?js$/.test(e.name) && path.basename(path.dirname(p)) === 'test') files.push(p);
     }
   };
   for (const r of roots) if (fs.existsSync(r)) walk(r);

@@ -1,0 +1,224 @@
+'use strict';
+// npm run check must fail, with a clear message, on each kind of mistake the ArkTS compiler rejects.
+const { test, describe } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { execFileSync, spawnSync } = require('child_process');
+const { ROOT, read, edit, check, errors, copyProject } = require('./helpers');
+
+const FEATURE_VIEW = 'features/call/src/main/ets/view/CallListView.ets';
+const FEATURE_PAGE = 'features/call/src/main/ets/pages/Planted.ets';
+const STRUCT_OPEN = 'struct CallListView {';
+
+function expectOne(diagnostics, rule, file, pattern) {
+  const found = errors(diagnostics, rule);
+  assert.equal(found.length, 1, `expected one ${rule} error, got:\n${diagnostics.map((d) => JSON.stringify(d)).join('\n')}`);
+  assert.equal(found[0].file, file);
+  if (pattern) assert.match(found[0].message, pattern);
+  return found[0];
+}
+
+describe('the project itself', () => {
+  test('is clean', () => {
+    const diagnostics = check({});
+    assert.deepEqual(diagnostics.map((d) => `${d.file}:${d.line} ${d.rule} ${d.message}`), []);
+  });
+});
+
+describe('type checking and the ArkTS linter', () => {
+  test('any in a feature file is an arkts-no-any-unknown error at its line', () => {
+    const d = expectOne(check({ [FEATURE_VIEW]: `${read(FEATURE_VIEW)}\nlet x: any = 1;\n` }),
+      'arkts-no-any-unknown', FEATURE_VIEW);
+    assert.equal(d.line, read(FEATURE_VIEW).split('\n').length + 1);
+  });
+
+  test('a misspelt attribute inside build() is a type error that names the right one', () => {
+    expectOne(check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, '.fontSize(24)', '.fontSizee(24)') }), 'TS2551', FEATURE_VIEW,
+      /fontSizee.*fontSize/);
+  });
+
+  test('destructuring and untyped object literals are linter errors', () => {
+    const planted = `${read(FEATURE_VIEW)}\nconst point = { x: 1 };\nconst [a, b] = [1, 2];\n`;
+    const d = check({ [FEATURE_VIEW]: planted });
+    assert.ok(errors(d, 'arkts-no-untyped-obj-literals').length >= 1);
+    assert.ok(errors(d, 'arkts-no-destruct-decls').length >= 1);
+  });
+
+  test('an import of a module the importing module does not declare is an error', () => {
+    const planted = `import { ConversationListView } from '@pushuikit/chat';\n${read(FEATURE_VIEW)}`;
+    expectOne(check({ [FEATURE_VIEW]: planted }), 'undeclared-dependency', FEATURE_VIEW, /features\/call\/oh-package.json5/);
+  });
+});
+
+describe('ArkUI rules', () => {
+  const page = (body) => `@Entry\n@Component\nstruct Planted {\n  build() {\n${body}\n  }\n}\n`;
+
+  test('an @Entry build() with two root nodes', () => {
+    expectOne(check({ [FEATURE_PAGE]: page('    Column() {}\n    Row() {}') }), 'build-root', FEATURE_PAGE, /exactly one root node, found 2/);
+  });
+
+  test('a component build() with a plain statement as second root', () => {
+    const planted = edit(FEATURE_VIEW, '  build() {\n', "  build() {\n    console.log('x');\n");
+    assert.ok(errors(check({ [FEATURE_VIEW]: planted }), 'build-root').length === 1);
+  });
+
+  test('an @Entry whose root is an if statement', () => {
+    expectOne(check({ [FEATURE_PAGE]: page('    if (true) {\n      Column() {}\n    }') }), 'build-root', FEATURE_PAGE, /must be a component/);
+  });
+
+  test('a struct without build()', () => {
+    expectOne(check({ [FEATURE_PAGE]: '@Component\nexport struct Planted {\n}\n' }), 'struct-build', FEATURE_PAGE);
+  });
+
+  test('@Link initialised locally', () => {
+    expectOne(check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN, `${STRUCT_OPEN}\n  @Link count: number = 1;`) }),
+      'decorator-init', FEATURE_VIEW, /@Link property 'count' must not be initialised locally/);
+  });
+
+  test('@Consume and @ObjectLink initialised locally', () => {
+    const d = check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN,
+      `${STRUCT_OPEN}\n  @Consume('k') a: number = 1;\n  @ObjectLink b: Date = new Date();`) });
+    assert.equal(errors(d, 'decorator-init').length, 2);
+  });
+
+  test('@State and @StorageLink without an initialiser', () => {
+    const d = check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN,
+      `${STRUCT_OPEN}\n  @State a: number;\n  @StorageLink('k') b: string;`) });
+    assert.equal(errors(d, 'decorator-init').length, 2);
+  });
+
+  test('uninitialised @Link, @Prop and @Consume are fine', () => {
+    const planted = `@Component\nexport struct Child {\n  @Link a: number;\n  @Prop b: string;\n  @Consume('navPathStack') c: NavPathStack;\n` +
+      `  build() {\n    Text(this.b)\n  }\n}\n`;
+    assert.deepEqual(errors(check({ [FEATURE_PAGE]: planted })), []);
+  });
+
+  test('a parent that does not pass a @Link member', () => {
+    const planted = `@Component\nstruct Child {\n  @Link a: number;\n  build() {\n    Text('x')\n  }\n}\n` +
+      `@Component\nexport struct Parent {\n  @State n: number = 0;\n  build() {\n    Column() {\n      Child()\n      Child({ a: this.n })\n    }\n  }\n}\n`;
+    expectOne(check({ [FEATURE_PAGE]: planted }), 'component-args', FEATURE_PAGE, /'a'.*'Child'/);
+  });
+
+  test('@Prop and @Link of function type', () => {
+    const d = check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN,
+      `${STRUCT_OPEN}\n  @Prop cb: () => void = () => {};\n  @Link other: (x: number) => string;`) });
+    assert.equal(errors(d, 'decorator-type').length, 2);
+  });
+
+  test('a variable declaration among the children in build()', () => {
+    expectOne(check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, '    Column() {\n', '    Column() {\n      let y = 1;\n') }),
+      'build-syntax', FEATURE_VIEW, /Only UI component syntax/);
+  });
+
+  test('statements inside a ForEach item builder are checked too', () => {
+    const planted = edit(FEATURE_VIEW, '    Column() {\n',
+      '    Column() {\n      ForEach([1], (n: number) => {\n        this.calls = n;\n      }, (n: number) => `${n}`)\n');
+    assert.equal(errors(check({ [FEATURE_VIEW]: planted.replace(STRUCT_OPEN, `${STRUCT_OPEN}\n  calls: number = 0;`) }),
+      'build-syntax').length, 1);
+  });
+
+  test('ForEach without a key generator', () => {
+    const planted = edit(FEATURE_VIEW, '    Column() {\n', '    Column() {\n      ForEach([1, 2], (n: number) => {\n        Text(`${n}`)\n      })\n');
+    expectOne(check({ [FEATURE_VIEW]: planted }), 'foreach-key', FEATURE_VIEW, /key generator/);
+  });
+
+  test('two @Entry components in one file', () => {
+    const planted = `${page('    Column() {}')}@Entry\n@Component\nstruct Second {\n  build() {\n    Column() {}\n  }\n}\n`;
+    expectOne(check({ [FEATURE_PAGE]: planted }), 'single-entry', FEATURE_PAGE);
+  });
+
+  test('an unknown resource name, and a malformed one', () => {
+    const planted = edit(FEATURE_VIEW, "$r('app.string.calls_empty')", "$r('app.string.no_such_string')")
+      .replace("$r('app.string.calls_title')", "$r('calls_title')");
+    const d = check({ [FEATURE_VIEW]: planted });
+    assert.equal(errors(d, 'resource').length, 2);
+    assert.ok(errors(d, 'resource').some((x) => /no_such_string/.test(x.message)));
+  });
+});
+
+describe('config check', () => {
+  const ENTRY_MODULE = 'entry/src/main/module.json5';
+  const CALL_ROUTES = 'features/call/src/main/resources/base/profile/route_map.json';
+
+  test('invalid JSON5 in a module.json5 names the file and line', () => {
+    const d = expectOne(check({ [ENTRY_MODULE]: edit(ENTRY_MODULE, '"type": "entry",', '"type": "entry",,') }), 'config', ENTRY_MODULE, /invalid JSON5/);
+    assert.ok(d.line > 1);
+  });
+
+  test('a route whose buildFunction is not exported', () => {
+    expectOne(check({ [CALL_ROUTES]: edit(CALL_ROUTES, '"IncomingCallPageBuilder"', '"NoSuchBuilder"') }), 'config', CALL_ROUTES, /NoSuchBuilder/);
+  });
+
+  test('a route whose page file does not exist', () => {
+    expectOne(check({ [CALL_ROUTES]: edit(CALL_ROUTES, 'pages/IncomingCallPage.ets', 'pages/Gone.ets') }), 'config', CALL_ROUTES, /does not exist/);
+  });
+
+  test('a pages entry without a file', () => {
+    const file = 'entry/src/main/resources/base/profile/main_pages.json';
+    expectOne(check({ [file]: '{ "src": ["pages/Index", "pages/Missing"] }' }), 'config', file, /pages\/Missing/);
+  });
+
+  test('a second ability with the push listener skill', () => {
+    const planted = edit(ENTRY_MODULE, '    "abilities": [\n', '    "abilities": [\n      { "name": "Other", "srcEntry": "./ets/entryability/EntryAbility.ets", "skills": [{ "actions": ["action.ohos.push.listener"] }] },\n');
+    expectOne(check({ [ENTRY_MODULE]: planted }), 'config', ENTRY_MODULE, /exactly one ability.*found 2/);
+  });
+
+  test('no ability with the push listener skill', () => {
+    expectOne(check({ [ENTRY_MODULE]: read(ENTRY_MODULE).replace('"action.ohos.push.listener"', '"action.other"') }),
+      'config', 'build-profile.json5', /found 0/);
+  });
+
+  test('a uris skill without "actions": [""], and a home skill with uris', () => {
+    const planted = read(ENTRY_MODULE)
+      .replace('"actions": [\n              ""\n            ],', '"actions": [\n              "action.view"\n            ],')
+      .replace('"action.system.home"\n            ]', '"action.system.home"\n            ],\n            "uris": [{ "scheme": "https" }]');
+    const d = errors(check({ [ENTRY_MODULE]: planted }), 'config');
+    assert.ok(d.some((x) => /home skill must not declare "uris"/.test(x.message)), JSON.stringify(d));
+    assert.ok(d.some((x) => /"actions": \[""\]/.test(x.message)), JSON.stringify(d));
+  });
+
+  test('entry without client_id metadata or the INTERNET permission', () => {
+    const planted = read(ENTRY_MODULE).replace('"name": "client_id"', '"name": "other"').replace('ohos.permission.INTERNET', 'ohos.permission.VIBRATE');
+    const d = errors(check({ [ENTRY_MODULE]: planted }), 'config');
+    assert.ok(d.some((x) => /client_id/.test(x.message)));
+    assert.ok(d.some((x) => /INTERNET/.test(x.message)));
+  });
+
+  test('a feature that depends on another feature breaks the layering', () => {
+    const file = 'features/call/oh-package.json5';
+    const planted = edit(file, '"@pushuikit/base": "file:../../common/base"', '"@pushuikit/base": "file:../../common/base",\n    "@pushuikit/chat": "file:../chat"');
+    expectOne(check({ [file]: planted }), 'layering', file, /another feature/);
+  });
+
+  test('common/push depending on common/im breaks the layering', () => {
+    const file = 'common/push/oh-package.json5';
+    const planted = edit(file, '"@pushuikit/base": "file:../base"', '"@pushuikit/base": "file:../base",\n    "@pushuikit/im": "file:../im"');
+    expectOne(check({ [file]: planted }), 'layering', file, /must not depend on common\/im/);
+  });
+
+  test('an unknown $string reference in module.json5', () => {
+    expectOne(check({ [ENTRY_MODULE]: edit(ENTRY_MODULE, '$string:EntryAbility_desc', '$string:nope') }), 'resource', ENTRY_MODULE);
+  });
+});
+
+describe('the command line', () => {
+  test('prints path:line:col severity rule message, a summary, and exits 1 on errors', () => {
+    const dir = copyProject();
+    try {
+      fs.appendFileSync(path.join(dir, FEATURE_VIEW), '\nlet x: any = 1;\n');
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'tools/check/cli.js'), dir], { encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.match(lines[0], /^features\/call\/src\/main\/ets\/view\/CallListView\.ets:\d+:\d+ error arkts-no-any-unknown .+/);
+      assert.match(lines[lines.length - 1], /^check: 1 error, 0 warnings in \d+ files of 7 modules/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('exits 0 on the clean project', () => {
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/check/cli.js'), ROOT], { encoding: 'utf8' });
+    assert.match(out, /check: 0 errors/);
+  });
+});

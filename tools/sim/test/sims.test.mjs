@@ -1,0 +1,248 @@
+// The host kit simulations must behave as the device documents, or every suite built on them lies.
+import { test, describe, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../globals.js';
+import { KitSim } from '../control.js';
+import { notificationManager } from '../kits/NotificationKit.js';
+import { pushService, pushCommon } from '../kits/PushKit.js';
+import { preferences } from '../kits/ArkData.js';
+import { hilog, formatHilog } from '../kits/PerformanceAnalysisKit.js';
+import { connection } from '../kits/NetworkKit.js';
+import { UIAbility } from '../kits/AbilityKit.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ctx = () => KitSim.abilityContext();
+const codeOf = async (promise) => {
+  try {
+    await promise;
+    return 0;
+  } catch (e) {
+    return e.code;
+  }
+};
+
+beforeEach(() => KitSim.reset());
+
+describe('NotificationKit', () => {
+  test('the dialog enables notifications when the user allows', async () => {
+    assert.equal(await notificationManager.isNotificationEnabled(), false);
+    await notificationManager.requestEnableNotification(ctx());
+    assert.equal(await notificationManager.isNotificationEnabled(), true);
+    assert.equal(KitSim.notification.dialogCount, 1);
+  });
+
+  test('no dialog when notifications are already on', async () => {
+    KitSim.notification.setSystemSwitch(true);
+    await notificationManager.requestEnableNotification(ctx());
+    assert.equal(KitSim.notification.dialogCount, 0);
+  });
+
+  test('a refusal is 1600004 and the dialog is never shown again', async () => {
+    KitSim.notification.dialogAnswer = 'deny';
+    assert.equal(await codeOf(notificationManager.requestEnableNotification(ctx())), 1600004);
+    KitSim.notification.dialogAnswer = 'allow';
+    assert.equal(await codeOf(notificationManager.requestEnableNotification(ctx())), 1600004);
+    assert.equal(KitSim.notification.dialogCount, 1);
+  });
+
+  test('a second request while the dialog shows is 1600013', async () => {
+    KitSim.notification.dialogAnswer = 'wait';
+    const first = notificationManager.requestEnableNotification(ctx());
+    await KitSim.settle();
+    assert.equal(KitSim.notification.dialogShowing, true);
+    assert.equal(await codeOf(notificationManager.requestEnableNotification(ctx())), 1600013);
+    KitSim.notification.answerDialog(true);
+    await first;
+    assert.equal(KitSim.notification.dialogShowing, false);
+    assert.throws(() => KitSim.notification.answerDialog(true), /no dialog/);
+  });
+
+  test('the callback form reports the same outcome', async () => {
+    KitSim.notification.dialogAnswer = 'deny';
+    const err = await new Promise((resolve) => notificationManager.requestEnableNotification(ctx(), (e) => resolve(e)));
+    assert.equal(err.code, 1600004);
+  });
+
+  test('the settings sheet lets the user turn notifications on after a refusal', async () => {
+    KitSim.notification.dialogAnswer = 'deny';
+    await codeOf(notificationManager.requestEnableNotification(ctx()));
+    KitSim.notification.settingsAnswer = 'enable';
+    await notificationManager.openNotificationSettings(ctx());
+    assert.equal(KitSim.notification.settingsOpened, 1);
+    assert.equal(await notificationManager.isNotificationEnabled(), true);
+    assert.equal(await codeOf(notificationManager.openNotificationSettings(undefined)), 401);
+  });
+
+  test('setBadgeNumber sets the badge, rejects bad numbers with 401 and counts overlapping calls', async () => {
+    KitSim.notification.badgeLatencyMs = 5;
+    await Promise.all([notificationManager.setBadgeNumber(3), notificationManager.setBadgeNumber(4)]);
+    assert.equal(KitSim.notification.maxBadgeInFlight, 2);
+    assert.deepEqual(KitSim.notification.badgeHistory, [3, 4]);
+    assert.equal(KitSim.notification.badge, 4);
+    assert.equal(await codeOf(notificationManager.setBadgeNumber(-1)), 401);
+    assert.equal(await codeOf(notificationManager.setBadgeNumber(1.5)), 401);
+    assert.equal(KitSim.notification.badge, 4);
+  });
+
+  test('injected failures hit the next call only', async () => {
+    KitSim.notification.failures.failNext('setBadgeNumber', 1600001);
+    assert.equal(await codeOf(notificationManager.setBadgeNumber(1)), 1600001);
+    assert.equal(await codeOf(notificationManager.setBadgeNumber(1)), 0);
+  });
+});
+
+describe('PushKit', () => {
+  test('getToken returns a stable token until deleteToken or rotation', async () => {
+    const t1 = await pushService.getToken();
+    assert.equal(await pushService.getToken(), t1);
+    await pushService.deleteToken();
+    const t2 = await pushService.getToken();
+    assert.notEqual(t2, t1);
+    const t3 = KitSim.push.rotateToken();
+    assert.equal(await pushService.getToken(), t3);
+    assert.equal(t1.length, 130);
+  });
+
+  test('getToken fails with the documented codes', async () => {
+    KitSim.push.clientIdConfigured = false;
+    assert.equal(await codeOf(pushService.getToken()), 1000900010);
+    KitSim.push.clientIdConfigured = true;
+    KitSim.push.networkAvailable = false;
+    assert.equal(await codeOf(pushService.getToken()), 1000900011);
+    KitSim.push.networkAvailable = true;
+    KitSim.push.pushRightActivated = false;
+    assert.equal(await codeOf(pushService.getToken()), 1000900012);
+    KitSim.push.pushRightActivated = true;
+    KitSim.push.failures.failNext('getToken', 1000900016);
+    assert.equal(await codeOf(pushService.getToken()), 1000900016);
+    assert.equal(await codeOf(pushService.getToken()), 0);
+  });
+
+  test('profiles bind and unbind; bad arguments are 401', async () => {
+    const type = pushCommon.AppProfileType.PROFILE_TYPE_APPLICATION_ACCOUNT;
+    await pushService.bindAppProfileId(type, 'h_abc');
+    assert.equal(KitSim.push.profiles.get('h_abc'), 2);
+    await pushService.unbindAppProfileId('h_abc');
+    assert.equal(KitSim.push.profiles.size, 0);
+    assert.equal(await codeOf(pushService.bindAppProfileId(7, 'x')), 401);
+    assert.equal(await codeOf(pushService.bindAppProfileId(type, '')), 401);
+  });
+
+  test('receiveMessage delivers by push type and validates its arguments', () => {
+    const ability = new UIAbility();
+    const got = [];
+    pushService.receiveMessage('VoIP', ability, (p) => got.push(p));
+    assert.equal(KitSim.push.deliver('VoIP', { type: 'VoIP', data: '{}' }), true);
+    assert.equal(KitSim.push.deliver('IM', { type: 'IM', data: '{}' }), false);
+    assert.equal(got.length, 1);
+    assert.throws(() => pushService.receiveMessage('SMS', ability, () => {}), (e) => e.code === 401);
+    assert.throws(() => pushService.receiveMessage('IM', undefined, () => {}), (e) => e.code === 401);
+  });
+});
+
+describe('ArkData preferences', () => {
+  test('values survive an app restart only after flush', async () => {
+    const p = await preferences.getPreferences(ctx(), 'push');
+    await p.put('token', 'a');
+    await p.flush();
+    await p.put('unflushed', 1);
+    KitSim.preferences.restartApp();
+    const again = await preferences.getPreferences(ctx(), 'push');
+    assert.notEqual(again, p);
+    assert.equal(await again.get('token', ''), 'a');
+    assert.equal(await again.get('unflushed', 0), 0);
+  });
+
+  test('the same name gives the same cached instance; reset wipes the device', async () => {
+    const a = await preferences.getPreferences(ctx(), { name: 'x' });
+    assert.equal(await preferences.getPreferences(ctx(), 'x'), a);
+    a.putSync('k', true);
+    a.flushSync();
+    KitSim.reset();
+    const b = preferences.getPreferencesSync(ctx(), 'x');
+    assert.equal(b.getSync('k', false), false);
+  });
+
+  test('bad keys, values and names are 401; flush can fail', async () => {
+    const p = await preferences.getPreferences(ctx(), 'y');
+    assert.throws(() => p.putSync('', 1), (e) => e.code === 401);
+    assert.throws(() => p.putSync('k', { a: 1 }), (e) => e.code === 401);
+    assert.equal(await codeOf(preferences.getPreferences(undefined, 'y')), 401);
+    assert.equal(await codeOf(preferences.getPreferences(ctx(), 'a/b')), 401);
+    KitSim.preferences.failures.failNext('flush', 15500000);
+    assert.equal(await codeOf(p.flush()), 15500000);
+  });
+});
+
+describe('hilog', () => {
+  test('shows only public arguments, like a device', () => {
+    assert.equal(formatHilog('%{public}s=%{public}d %{private}s %s 100%%', ['a', 3.7, 'secret', 'hidden']),
+      'a=3 <private> <private> 100%');
+    hilog.warn(0x1, 'T', '%{public}s', 'hello');
+    assert.equal(KitSim.hilog.find('hello', 'WARN').length, 1);
+    assert.equal(KitSim.hilog.find('hello', 'ERROR').length, 0);
+  });
+});
+
+describe('NetworkKit', () => {
+  test('reports the default network and tells registered connections about changes', () => {
+    const conn = connection.createNetConnection();
+    const events = [];
+    conn.on('netLost', () => events.push('lost'));
+    conn.on('netAvailable', () => events.push('available'));
+    conn.register();
+    KitSim.network.setOnline(false);
+    assert.equal(connection.hasDefaultNetSync(), false);
+    KitSim.network.setOnline(true);
+    conn.unregister();
+    KitSim.network.setOnline(false);
+    assert.deepEqual(events, ['lost', 'available']);
+  });
+});
+
+describe('ArkUI globals', () => {
+  test('AppStorage.set updates only existing keys; setOrCreate creates; PersistentStorage keeps a value', () => {
+    assert.equal(globalThis.AppStorage.set('k', 1), false);
+    assert.equal(globalThis.AppStorage.has('k'), false);
+    globalThis.AppStorage.setOrCreate('k', 1);
+    assert.equal(globalThis.AppStorage.set('k', 2), true);
+    assert.equal(globalThis.AppStorage.get('k'), 2);
+    globalThis.PersistentStorage.persistProp('k', 5);
+    assert.equal(globalThis.AppStorage.get('k'), 2);
+    KitSim.reset();
+    assert.equal(globalThis.AppStorage.has('k'), false);
+  });
+
+  test('state decorators leave classes and members as they are', () => {
+    const Cls = globalThis.Observed(class A {
+      constructor() {
+        this.x = 1;
+      }
+    });
+    assert.equal(new Cls().x, 1);
+    assert.equal(typeof globalThis.Monitor('x'), 'function');
+  });
+});
+
+describe('the typed control panel (index.d.ts)', () => {
+  // Every member ArkTS tests can see must exist in the implementation, or a test would fail at run time
+  // with a TypeError instead of an assertion.
+  test('declares only members the implementation has', () => {
+    const dts = fs.readFileSync(path.join(here, '../index.d.ts'), 'utf8');
+    const instances = { NotificationSim: KitSim.notification, PushSim: KitSim.push, PreferencesSim: KitSim.preferences,
+      HilogSim: KitSim.hilog, NetworkSim: KitSim.network, KitSim, FailureQueue: KitSim.push.failures };
+    let checked = 0;
+    for (const m of dts.matchAll(/export declare class (\w+) \{([\s\S]*?)\n\}/g)) {
+      const target = instances[m[1]];
+      if (!target) continue;
+      for (const member of m[2].matchAll(/^\s+(?:static )?(?:readonly )?(\w+)\??[(:]/gm)) {
+        assert.ok(member[1] in target, `${m[1]}.${member[1]} is declared in index.d.ts but not implemented`);
+        checked += 1;
+      }
+    }
+    assert.ok(checked > 30, `only ${checked} members checked`);
+  });
+});
