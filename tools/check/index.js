@@ -88,14 +88,15 @@ function runCheck(root, opts) {
   const out = [];
   for (const p of project.problems) out.push({ file: p.file, line: p.line, col: p.col, severity: 'error', rule: 'config', message: p.message });
 
-  const { builderProgram, program, files, unresolved } = buildProgram(project, view);
+  const { builderProgram, program, files, ownDeclarations, unresolved } = buildProgram(project, view);
   const uiContext = { components: program.getCompilerOptions().ets.components, resources: resourceNames(project, view) };
   const projectFiles = new Set(files.map((f) => path.resolve(f)));
   const isProjectFile = (sf) => projectFiles.has(path.resolve(sf.fileName));
+  const declarationFiles = new Set(ownDeclarations.map((f) => path.resolve(f)));
   for (const d of program.getOptionsDiagnostics()) out.push(fromTsDiagnostic(d));
   for (const d of program.getGlobalDiagnostics()) out.push(fromTsDiagnostic(d));
   for (const sf of program.getSourceFiles()) {
-    if (!isProjectFile(sf)) continue;
+    if (!isProjectFile(sf) && !declarationFiles.has(path.resolve(sf.fileName))) continue;
     for (const d of program.getSyntacticDiagnostics(sf)) out.push(fromTsDiagnostic(d));
     for (const d of program.getSemanticDiagnostics(sf)) if (!isParentBoundMember(d)) out.push(fromTsDiagnostic(d));
   }

@@ -132,7 +132,11 @@ function buildProgram(project, view) {
       return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;
     }
     const mod = owner(containingFile);
-    if (!mod) return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;
+    if (!mod) {
+      // Our own declarations (tools/types, tools/sim) may refer to the mapped third-party packages.
+      if (thirdParty.has(name)) return asFile(thirdParty.get(name));
+      return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;
+    }
     const pkg = packageNameOf(name);
     const rootDeps = Object.assign({}, project.rootPackage.dependencies, project.rootPackage.devDependencies);
     const fromModule = mod.dependencies[pkg] !== undefined;
@@ -151,7 +155,10 @@ function buildProgram(project, view) {
 
   const builderProgram = ts.createEmitAndSemanticDiagnosticsBuilderProgram(
     [...files, ...declarationFiles], options, host);
-  return { builderProgram, program: builderProgram.getProgram(), files, unresolved };
+  // Declarations we wrote are checked like sources: a mistake there silently turns types into any.
+  const ownDeclarations = [...view.list(typesDir, /\.d\.ts$/), path.join(project.root, 'tools/sim/index.d.ts')]
+    .filter((f) => view.exists(f));
+  return { builderProgram, program: builderProgram.getProgram(), files, ownDeclarations, unresolved };
 }
 
 module.exports = { buildProgram, DECLARATIONS };

@@ -222,3 +222,40 @@ describe('the command line', () => {
     assert.match(out, /check: 0 errors/);
   });
 });
+
+describe('third-party declarations (tools/types)', () => {
+  const IM_PACKAGE = 'common/im/oh-package.json5';
+  const CALL_PACKAGE = 'features/call/oh-package.json5';
+  const withDependency = (file, dep) => edit(file, '"@pushuikit/base": "file:', `${dep},\n    "@pushuikit/base": "file:`);
+  const NET = 'common/im/src/main/ets/Net.ets';
+  const net = (call) => `import axios, { AxiosResponse } from '@ohos/axios';\n\nexport class Net {\n` +
+    `  static async fetchText(url: string): Promise<string> {\n    const r: AxiosResponse<string> = await ${call}<string>(url, { timeout: 5000 });\n` +
+    `    return r.data;\n  }\n}\n`;
+
+  test('@ohos/axios is typed by npm axios', () => {
+    const packageJson = withDependency(IM_PACKAGE, '"@ohos/axios": "^2.2.4"');
+    assert.deepEqual(errors(check({ [IM_PACKAGE]: packageJson, [NET]: net('axios.get') })), []);
+    expectOne(check({ [IM_PACKAGE]: packageJson, [NET]: net('axios.gett') }), 'TS2551', NET, /'gett'.*AxiosStatic/);
+  });
+
+  test('@ohos/lottie is declared with the API the app may use', () => {
+    const RING = 'features/call/src/main/ets/view/Ring.ets';
+    const ring = (renderer) => `import lottie, { AnimationItem } from '@ohos/lottie';\n\n@Component\nexport struct Ring {\n` +
+      '  private settings: RenderingContextSettings = new RenderingContextSettings(true);\n' +
+      '  private context: CanvasRenderingContext2D = new CanvasRenderingContext2D(this.settings);\n' +
+      '  private ring: AnimationItem | undefined = undefined;\n\n  build() {\n    Canvas(this.context)\n' +
+      `      .onReady(() => {\n        this.ring = lottie.loadAnimation({\n          container: this.context,\n` +
+      `          renderer: '${renderer}',\n          path: 'common/lottie/ring.json'\n        });\n      })\n  }\n}\n`;
+    const packageJson = withDependency(CALL_PACKAGE, '"@ohos/lottie": "^2.0.0"');
+    assert.deepEqual(errors(check({ [CALL_PACKAGE]: packageJson, [RING]: ring('canvas') })), []);
+    assert.equal(errors(check({ [CALL_PACKAGE]: packageJson, [RING]: ring('svg') })).length, 1);
+  });
+
+  test('@kit.PushKit is declared for the calls the push module makes', () => {
+    const file = 'common/push/src/main/ets/Planted.ets';
+    const code = (type) => `import { pushCommon, pushService } from '@kit.PushKit';\n\nexport async function bind(id: string): Promise<string> {\n` +
+      `  await pushService.bindAppProfileId(pushCommon.AppProfileType.${type}, id);\n  return pushService.getToken();\n}\n`;
+    assert.deepEqual(errors(check({ [file]: code('PROFILE_TYPE_APPLICATION_ACCOUNT') })), []);
+    expectOne(check({ [file]: code('PROFILE_TYPE_APP') }), 'TS2339', file, /PROFILE_TYPE_APP/);
+  });
+});
