@@ -13,6 +13,32 @@ const MUST_NOT_INIT = new Set(['Link', 'ObjectLink', 'Consume']);
 // Members the parent must pass when it creates the component.
 const MUST_PASS = new Set(['Link', 'ObjectLink']);
 const SYNTAX_COMPONENTS = new Set(['ForEach', 'LazyForEach', 'Repeat']);
+// Members whose value comes from storage or an ancestor: a parent may not pass them.
+const NOT_FROM_PARENT = new Set(['Consume', 'StorageLink', 'StorageProp', 'LocalStorageLink', 'LocalStorageProp']);
+const STATE_DECORATORS = new Set([...MUST_INIT, ...MUST_NOT_INIT, 'Prop', 'Watch', 'BuilderParam', 'Require', 'Param',
+  'Once', 'Event']);
+
+// Component nesting, from the ArkUI component reference (each confirmed with ../shared/tools/realcheck).
+const ATOMIC = new Set(['Image', 'TextInput', 'TextArea', 'Divider', 'Blank', 'Progress', 'LoadingProgress', 'Slider',
+  'Radio', 'Search', 'Marquee', 'Span', 'ImageSpan', 'SymbolGlyph', 'Circle', 'Line', 'Rect', 'Path', 'PatternLock',
+  'Video', 'Web']);
+const SINGLE_CHILD = new Set(['Button', 'Scroll', 'Refresh', 'Gauge', 'ListItem', 'GridItem', 'TabContent']);
+const ALLOWED_CHILDREN = new Map([
+  ['Text', ['Span', 'ImageSpan', 'ContainerSpan', 'SymbolSpan']],
+  ['List', ['ListItem', 'ListItemGroup', 'Section']],
+  ['ListItemGroup', ['ListItem']],
+  ['Tabs', ['TabContent']],
+  ['Grid', ['GridItem']],
+  ['WaterFlow', ['FlowItem']],
+]);
+const ALLOWED_PARENTS = new Map([
+  ['Span', ['Text', 'RichEditor', 'ContainerSpan']],
+  ['ImageSpan', ['Text', 'ContainerSpan']],
+  ['ListItem', ['List', 'ListItemGroup']],
+  ['GridItem', ['Grid']],
+  ['TabContent', ['Tabs']],
+  ['FlowItem', ['WaterFlow']],
+]);
 
 function decoratorNames(node) {
   const out = [];
@@ -86,7 +112,7 @@ function createRules(sf, checker, ctx) {
     return false;
   };
 
-  const checkForEach = (call, name) => {
+  const checkForEach = (call, name, parent) => {
     if ((name === 'ForEach' || name === 'LazyForEach') && call.arguments.length < 3) {
       // Project rule: without a key generator ArkUI keys items by index + JSON.stringify, which rebuilds
       // every row when one changes and mixes up row state after inserts.
@@ -94,20 +120,28 @@ function createRules(sf, checker, ctx) {
     }
     const itemGen = call.arguments[1];
     if (itemGen && (ts.isArrowFunction(itemGen) || ts.isFunctionExpression(itemGen)) && ts.isBlock(itemGen.body)) {
-      checkUiBlock(itemGen.body);
+      checkUiBlock(itemGen.body, parent);
     }
   };
 
   const checkCustomComponentArgs = (call, decl) => {
-    const required = decl.members.filter((m) => ts.isPropertyDeclaration(m) && !m.initializer &&
-      decoratorNames(m).some((n) => MUST_PASS.has(n) || n === 'Require'));
-    if (required.length === 0) return;
+    // @Link/@ObjectLink have no value of their own; @Require demands the parent's value even when the
+    // member has a local default.
+    const required = decl.members.filter((m) => ts.isPropertyDeclaration(m) &&
+      (decoratorNames(m).includes('Require') || (!m.initializer && decoratorNames(m).some((n) => MUST_PASS.has(n)))));
     const arg = call.arguments[0];
     const passed = new Set();
     if (arg && ts.isObjectLiteralExpression(arg)) {
       for (const p of arg.properties) if (p.name && ts.isIdentifier(p.name)) passed.add(p.name.text);
     } else if (arg) {
       return; // not a literal: cannot tell statically
+    }
+    for (const m of decl.members) {
+      const forbidden = ts.isPropertyDeclaration(m) && decoratorNames(m).find((n) => NOT_FROM_PARENT.has(n));
+      if (forbidden && passed.has(memberName(m))) {
+        report(call, 'component-args', `Property '${memberName(m)}' of the custom component '${decl.name.text}' ` +
+          `cannot be passed by the parent: @${forbidden} members get their value from ${forbidden === 'Consume' ? 'an ancestor\'s @Provide' : 'storage'}`);
+      }
     }
     for (const m of required) {
       if (!passed.has(memberName(m))) {
@@ -117,36 +151,73 @@ function createRules(sf, checker, ctx) {
     }
   };
 
-  /** A statement of build(), of a @Builder or of a component's child block. */
-  const checkUiStatement = (st) => {
+  /**
+   * A statement of build(), of a @Builder or of a component's child block; `parent` is the built-in
+   * component whose children these are (if/else and ForEach are transparent), or undefined.
+   * Returns how many child nodes it adds to the parent (ForEach counts as one).
+   */
+  const checkUiStatement = (st, parent) => {
     if (ts.isIfStatement(st)) {
-      checkUiBody(st.thenStatement);
-      if (st.elseStatement) checkUiBody(st.elseStatement);
-      return;
+      const a = checkUiBody(st.thenStatement, parent);
+      const b = st.elseStatement ? checkUiBody(st.elseStatement, parent) : 0;
+      return Math.max(a, b);
     }
     if (ts.isExpressionStatement(st)) {
       const root = rootCall(st.expression);
       if (root && isUiCallee(root.callee)) {
-        if (ts.isIdentifier(root.callee) && SYNTAX_COMPONENTS.has(root.callee.text)) {
-          checkForEach(root.call, root.callee.text);
-        } else if (ts.isIdentifier(root.callee)) {
+        const name = ts.isIdentifier(root.callee) ? root.callee.text : undefined;
+        if (name && SYNTAX_COMPONENTS.has(name)) {
+          checkForEach(root.call, name, parent);
+          return 1;
+        }
+        if (name && !components.has(name)) {
           const decl = declOf(root.callee);
           if (decl && isStruct(decl)) checkCustomComponentArgs(root.call, decl);
+          return 1;
         }
-        if (root.call.kind === ts.SyntaxKind.EtsComponentExpression && root.call.body) checkUiBlock(root.call.body);
-        return;
+        if (name) checkNesting(root.call, name, parent);
+        if (root.call.kind === ts.SyntaxKind.EtsComponentExpression && root.call.body) {
+          const children = checkUiBlock(root.call.body, name);
+          if (name) checkChildCount(root.call, name, children);
+        }
+        return 1;
       }
     }
-    report(st, 'build-syntax', 'Only UI component syntax can be written in build(): components, custom ' +
-      'components, @Builder calls, if/else and ForEach. Compute values in a view model or a method instead.');
+    const what = ts.isExpressionStatement(st) ? `'${st.expression.getText(sf).slice(0, 40)}' is not a component or a @Builder call. `
+      : '';
+    report(st, 'build-syntax', `Only UI component syntax can be written in build(): ${what}Allowed are components, ` +
+      'custom components, @Builder calls, if/else and ForEach; compute values in a view model or a method instead.');
+    return 0;
   };
-  const checkUiBody = (node) => {
-    if (ts.isBlock(node)) checkUiBlock(node);
-    else checkUiStatement(node);
-  };
-  function checkUiBlock(block) {
-    for (const st of block.statements) checkUiStatement(st);
+  const checkUiBody = (node, parent) => (ts.isBlock(node) ? checkUiBlock(node, parent) : checkUiStatement(node, parent));
+  function checkUiBlock(block, parent) {
+    let children = 0;
+    for (const st of block.statements) children += checkUiStatement(st, parent);
+    return children;
   }
+
+  const checkNesting = (call, name, parent) => {
+    if (parent === undefined) return; // top of build() or of a @Builder: the parent is not known here
+    const allowed = ALLOWED_CHILDREN.get(parent);
+    if (allowed && !allowed.includes(name)) {
+      report(call, 'component-nesting', `'${parent}' can only have ${allowed.join(', ')} as children, not '${name}'`);
+    }
+    const parents = ALLOWED_PARENTS.get(name);
+    if (parents && !parents.includes(parent)) {
+      report(call, 'component-nesting', `'${name}' can only be a child of ${parents.join(', ')}, not of '${parent}'`);
+    }
+  };
+
+  const checkChildCount = (call, name, children) => {
+    if (children === 0) return;
+    if (ATOMIC.has(name)) {
+      report(call, 'component-nesting', `'${name}' cannot have children`);
+    } else if (name === 'Button' && call.arguments && call.arguments.length > 0 && !ts.isObjectLiteralExpression(call.arguments[0])) {
+      report(call, 'component-nesting', `a Button with a label cannot have children; use Button() { ... } without the label`);
+    } else if (SINGLE_CHILD.has(name) && children > 1) {
+      report(call, 'component-nesting', `'${name}' can have only one child, found ${children}: wrap them in a container`);
+    }
+  };
 
   const checkStruct = (node) => {
     const decorators = decoratorNames(node);
@@ -172,7 +243,19 @@ function createRules(sf, checker, ctx) {
     for (const m of node.members) {
       if (ts.isMethodDeclaration(m) && m.body && decoratorNames(m).includes('Builder')) checkUiBlock(m.body);
       if (!ts.isPropertyDeclaration(m)) continue;
-      for (const d of decoratorNames(m)) {
+      const decorators = decoratorNames(m);
+      if (decorators.some((d) => STATE_DECORATORS.has(d)) && (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static)) {
+        report(m.name, 'decorator-init', `static member '${memberName(m)}' cannot have a state decorator`);
+      }
+      const watch = decoratorNode(m, 'Watch');
+      if (watch && ts.isCallExpression(watch.expression) && watch.expression.arguments.length > 0 &&
+          ts.isStringLiteral(watch.expression.arguments[0])) {
+        const callback = watch.expression.arguments[0].text;
+        if (!node.members.some((x) => ts.isMethodDeclaration(x) && memberName(x) === callback)) {
+          report(watch, 'decorator-watch', `@Watch('${callback}') on '${memberName(m)}': struct '${name}' has no method '${callback}'`);
+        }
+      }
+      for (const d of decorators) {
         if (MUST_INIT.has(d) && !m.initializer) {
           report(m.name, 'decorator-init', `@${d} property '${memberName(m)}' must be initialised where it is declared`);
         }
@@ -228,7 +311,16 @@ function createRules(sf, checker, ctx) {
     for (const extra of entries.slice(1)) {
       report(decoratorNode(extra, 'Entry'), 'single-entry', 'a file may contain only one @Entry component');
     }
+    const checkStyles = (fn) => {
+      if (decoratorNames(fn).includes('Styles') && fn.parameters.length > 0) {
+        report(fn.name || fn, 'styles-params', '@Styles functions cannot have parameters; use @Extend for parameterised styles');
+      }
+    };
     for (const st of sf.statements) {
+      if (ts.isFunctionDeclaration(st)) checkStyles(st);
+      if (isStruct(st)) {
+        for (const m of st.members) if (ts.isMethodDeclaration(m)) checkStyles(m);
+      }
       if (isStruct(st)) checkStruct(st);
       if (ts.isFunctionDeclaration(st) && st.body && decoratorNames(st).includes('Builder')) checkUiBlock(st.body);
     }

@@ -100,6 +100,12 @@ describe('ArkUI rules', () => {
     expectOne(check({ [FEATURE_PAGE]: planted }), 'component-args', FEATURE_PAGE, /'a'.*'Child'/);
   });
 
+  test('a parent that does not pass a @Require member, even one with a default', () => {
+    const planted = `@Component\nstruct Child {\n  @Require @State c: number = 1;\n  @Prop optional: string = '';\n` +
+      `  build() {\n    Text('x')\n  }\n}\n@Component\nexport struct Parent {\n  build() {\n    Column() {\n      Child()\n    }\n  }\n}\n`;
+    expectOne(check({ [FEATURE_PAGE]: planted }), 'component-args', FEATURE_PAGE, /'c'.*@Require/);
+  });
+
   test('@Prop and @Link of function type', () => {
     const d = check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN,
       `${STRUCT_OPEN}\n  @Prop cb: () => void = () => {};\n  @Link other: (x: number) => string;`) });
@@ -116,6 +122,63 @@ describe('ArkUI rules', () => {
       '    Column() {\n      ForEach([1], (n: number) => {\n        this.calls = n;\n      }, (n: number) => `${n}`)\n');
     assert.equal(errors(check({ [FEATURE_VIEW]: planted.replace(STRUCT_OPEN, `${STRUCT_OPEN}\n  calls: number = 0;`) }),
       'build-syntax').length, 1);
+  });
+
+  test('a method that is not a @Builder called in build()', () => {
+    const planted = edit(FEATURE_VIEW, '    Column() {\n', '    Column() {\n      this.helper()\n')
+      .replace('  build() {', '  private helper(): void {}\n\n  build() {');
+    expectOne(check({ [FEATURE_VIEW]: planted }), 'build-syntax', FEATURE_VIEW, /'this.helper\(\)' is not a component/);
+  });
+
+  const nested = (body) => `@Component\nexport struct Planted {\n  build() {\n    Column() {\n${body}\n    }\n  }\n}\n`;
+
+  test('children of a component that takes none', () => {
+    expectOne(check({ [FEATURE_PAGE]: nested("      Image('x.png') {\n        Text('a')\n      }") }),
+      'component-nesting', FEATURE_PAGE, /'Image' cannot have children/);
+  });
+
+  test('children a container does not accept, through if and ForEach', () => {
+    const body = "      List() {\n        if (true) {\n          Text('a')\n        }\n        ForEach([1], (n: number) => {\n" +
+      "          ListItem() {\n            Text(`${n}`)\n          }\n        }, (n: number) => `${n}`)\n      }\n" +
+      "      Text('x') {\n        Span('ok')\n        Column() {}\n      }";
+    const d = errors(check({ [FEATURE_PAGE]: nested(body) }), 'component-nesting');
+    assert.deepEqual(d.map((x) => x.message), [
+      "'List' can only have ListItem, ListItemGroup, Section as children, not 'Text'",
+      "'Text' can only have Span, ImageSpan, ContainerSpan, SymbolSpan as children, not 'Column'",
+    ]);
+  });
+
+  test('a second child of a single-child component, and a child of a labelled Button', () => {
+    const body = "      Scroll() {\n        Text('a')\n        Text('b')\n      }\n      Button('label') {\n        Text('c')\n      }\n" +
+      "      Button() {\n        Text('fine')\n      }";
+    const d = errors(check({ [FEATURE_PAGE]: nested(body) }), 'component-nesting');
+    assert.equal(d.length, 2, JSON.stringify(d));
+    assert.match(d[0].message, /'Scroll' can have only one child, found 2/);
+    assert.match(d[1].message, /Button with a label/);
+  });
+
+  test('a ListItem outside a List', () => {
+    expectOne(check({ [FEATURE_PAGE]: nested("      ListItem() {\n        Text('a')\n      }") }), 'component-nesting', FEATURE_PAGE,
+      /'ListItem' can only be a child of List/);
+  });
+
+  test('@Watch naming a method the struct does not have', () => {
+    expectOne(check({ [FEATURE_VIEW]: edit(FEATURE_VIEW, STRUCT_OPEN, `${STRUCT_OPEN}\n  @State @Watch('onGone') n: number = 0;`) }),
+      'decorator-watch', FEATURE_VIEW, /onGone/);
+  });
+
+  test('a parent passing a @Consume member', () => {
+    const planted = `@Component\nstruct Child {\n  @Consume('k') v: number;\n  build() {\n    Text('x')\n  }\n}\n` +
+      `@Component\nexport struct Parent {\n  @Provide('k') v: number = 1;\n  build() {\n    Column() {\n      Child({ v: 2 })\n    }\n  }\n}\n`;
+    expectOne(check({ [FEATURE_PAGE]: planted }), 'component-args', FEATURE_PAGE, /cannot be passed by the parent/);
+  });
+
+  test('@Styles with parameters, and a static state member', () => {
+    const planted = edit(FEATURE_VIEW, STRUCT_OPEN, `${STRUCT_OPEN}\n  @State static shared: number = 0;`) +
+      '\n@Styles\nfunction sized(size: number) {\n  .width(size)\n}\n';
+    const d = check({ [FEATURE_VIEW]: planted });
+    assert.equal(errors(d, 'styles-params').length, 1);
+    assert.equal(errors(d, 'decorator-init').length, 1);
   });
 
   test('ForEach without a key generator', () => {
