@@ -6,6 +6,13 @@ const ts = require('ohos-typescript');
 const { ConfigError, readJson5 } = require('./project');
 
 const PUSH_LISTENER = 'action.ohos.push.listener';
+// Required keys of module.json5 per module type (the SDK's module.json schema).
+const REQUIRED_KEYS = {
+  entry: ['name', 'type', 'deviceTypes', 'deliveryWithInstall'],
+  feature: ['name', 'type', 'deviceTypes', 'deliveryWithInstall'],
+  shared: ['name', 'type', 'deviceTypes', 'deliveryWithInstall'],
+  har: ['name', 'type', 'deviceTypes'],
+};
 
 /** Line and column of the first occurrence of `needle` in `file`, for pointing at a config entry. */
 function locate(view, file, needle) {
@@ -85,6 +92,15 @@ function checkConfig(project, view, program, resources) {
     const mj = mod.moduleJson.module || {};
     const mjFile = mod.moduleJsonFile;
     checkResourceRefs(mjFile, mj);
+    const required = REQUIRED_KEYS[mj.type];
+    if (!required) {
+      report(mjFile, '"type"', `module type ${JSON.stringify(mj.type)} is not one of ${Object.keys(REQUIRED_KEYS).join(', ')}`);
+    } else {
+      for (const key of required.filter((k) => mj[k] === undefined)) report(mjFile, '"module"', `a ${mj.type} module.json5 needs "${key}"`);
+    }
+    if (mj.name !== mod.name) {
+      report(mjFile, '"name"', `module name ${JSON.stringify(mj.name)} differs from "${mod.name}" in build-profile.json5`);
+    }
     if (mod.type !== 'entry' && !mod.main) {
       report(path.join(mod.dir, 'oh-package.json5'), '"main"', `module ${mod.name} needs "main": "Index.ets" (its barrel)`);
     } else if (mod.main && !view.exists(mod.main)) {

@@ -209,6 +209,14 @@ describe('config check', () => {
     assert.ok(d.line > 1);
   });
 
+  test('a module.json5 without a required key, or named unlike build-profile.json5', () => {
+    const file = 'features/chat/src/main/module.json5';
+    const planted = read(file).replace('"deliveryWithInstall": true,', '').replace('"name": "chat"', '"name": "chats"');
+    const d = errors(check({ [file]: planted }), 'config').map((x) => x.message);
+    assert.ok(d.some((m) => /needs "deliveryWithInstall"/.test(m)), d.join('\n'));
+    assert.ok(d.some((m) => /"chats" differs from "chat"/.test(m)), d.join('\n'));
+  });
+
   test('a route whose buildFunction is not exported', () => {
     expectOne(check({ [CALL_ROUTES]: edit(CALL_ROUTES, '"IncomingCallPageBuilder"', '"NoSuchBuilder"') }), 'config', CALL_ROUTES, /NoSuchBuilder/);
   });
