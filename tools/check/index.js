@@ -101,7 +101,10 @@ function runCheck(root, opts) {
     for (const d of program.getSemanticDiagnostics(sf)) if (!isParentBoundMember(d)) out.push(fromTsDiagnostic(d));
   }
   for (const u of unresolved) {
-    out.push({ file: u.file, line: 1, col: 1, severity: 'error', rule: 'undeclared-dependency',
+    const sf = program.getSourceFile(u.file);
+    const at = sf ? sf.text.search(new RegExp(`['"]${u.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`)) : -1;
+    const pos = sf && at >= 0 ? sf.getLineAndCharacterOfPosition(at) : { line: 0, character: 0 };
+    out.push({ file: u.file, line: pos.line + 1, col: pos.character + 1, severity: 'error', rule: 'undeclared-dependency',
       message: `'${u.name}' is imported but ${u.module.rel}/oh-package.json5 does not declare it as a dependency` });
   }
   if (!options.noLint) {

@@ -63,14 +63,15 @@ function packageNameOf(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/**
- * Builds the program. Returns { program, builderProgram, files, unresolved } where `unresolved` lists
- * bare imports of packages the importing module does not declare in its oh-package.json5.
- */
 // SDK and declaration files never change during a process: parsing them is most of a check's time,
 // so the tool's own tests (many checks of planted variants) share them, as a language service does.
 const sharedSourceFiles = new Map();
 
+/**
+ * Builds the program. Returns { builderProgram, program, files, ownDeclarations, unresolved }: `files`
+ * are the modules' sources, `ownDeclarations` the .d.ts files we wrote, and `unresolved` the bare
+ * imports of packages the importing module does not declare in its oh-package.json5.
+ */
 function buildProgram(project, view) {
   const options = compilerOptions();
   const modules = [...project.modules].sort((a, b) => b.dir.length - a.dir.length);

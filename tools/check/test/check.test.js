@@ -47,7 +47,8 @@ describe('type checking and the ArkTS linter', () => {
 
   test('an import of a module the importing module does not declare is an error', () => {
     const planted = `import { ConversationListView } from '@pushuikit/chat';\n${read(FEATURE_VIEW)}`;
-    expectOne(check({ [FEATURE_VIEW]: planted }), 'undeclared-dependency', FEATURE_VIEW, /features\/call\/oh-package.json5/);
+    const d = expectOne(check({ [FEATURE_VIEW]: planted }), 'undeclared-dependency', FEATURE_VIEW, /features\/call\/oh-package.json5/);
+    assert.deepEqual([d.line, d.col], [1, 38]);
   });
 });
 
