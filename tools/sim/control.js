@@ -6,7 +6,8 @@ import { sim as preferences } from './kits/ArkData.js';
 import { sim as hilog } from './kits/PerformanceAnalysisKit.js';
 import { sim as network } from './kits/NetworkKit.js';
 import { promptAction } from './kits/ArkUI.js';
-import { UIAbilityContext } from './kits/AbilityKit.js';
+import { UIAbilityContext, sim as ability } from './kits/AbilityKit.js';
+import { deviceInfo } from './kits/BasicServicesKit.js';
 import { resetGlobals } from './globals.js';
 
 export class KitSim {
@@ -15,6 +16,9 @@ export class KitSim {
   static preferences = preferences;
   static hilog = hilog;
   static network = network;
+  static ability = ability;
+  /** deviceInfo of @kit.BasicServicesKit; tests may change sdkApiVersion. */
+  static device = deviceInfo;
 
   /** A fresh device: every simulation back to its initial state. */
   static reset() {
@@ -23,7 +27,9 @@ export class KitSim {
     preferences.reset();
     hilog.reset();
     network.reset();
+    ability.reset();
     promptAction.shown.length = 0;
+    deviceInfo.sdkApiVersion = 12;
     resetGlobals();
   }
 

@@ -33,6 +33,7 @@ export declare class NotificationSim {
 
 export declare class PushSim {
   clientIdConfigured: boolean;
+  huaweiIdLoggedIn: boolean;
   networkAvailable: boolean;
   pushRightActivated: boolean;
   latencyMs: number;
@@ -72,12 +73,32 @@ export declare class NetworkSim {
   setOnline(online: boolean): void;
 }
 
+export declare class StartedWant {
+  bundleName?: string;
+  abilityName?: string;
+  uri?: string;
+  parameters?: Record<string, Object>;
+}
+
+export declare class AbilitySim {
+  readonly started: StartedWant[];
+  /** The next startAbility fails with this code. */
+  startFailure: number | undefined;
+}
+
+export declare class DeviceSim {
+  sdkApiVersion: number;
+  deviceType: string;
+}
+
 export declare class KitSim {
   static readonly notification: NotificationSim;
   static readonly push: PushSim;
   static readonly preferences: PreferencesSim;
   static readonly hilog: HilogSim;
   static readonly network: NetworkSim;
+  static readonly device: DeviceSim;
+  static readonly ability: AbilitySim;
   static reset(): void;
   static abilityContext(): common.UIAbilityContext;
   static settle(rounds?: number): Promise<void>;

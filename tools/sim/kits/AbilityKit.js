@@ -8,6 +8,20 @@ export class Want {
 
 let contextSerial = 0;
 
+/** What the abilities did with the system: the Wants they started (e.g. system settings pages). */
+export class AbilitySim {
+  constructor() {
+    this.reset();
+  }
+
+  reset() {
+    this.started = [];
+    this.startFailure = undefined;
+  }
+}
+
+export const sim = new AbilitySim();
+
 /** A UIAbilityContext stand-in: an object with the identity fields logic code reads. */
 export class UIAbilityContext {
   constructor(abilityName) {
@@ -16,11 +30,16 @@ export class UIAbilityContext {
     this.abilityInfo = { bundleName: 'com.example.pushuikit', moduleName: 'entry', name: abilityName || 'EntryAbility' };
     this.filesDir = '/data/storage/el2/base/haps/entry/files';
     this.cacheDir = '/data/storage/el2/base/haps/entry/cache';
-    this.started = [];
   }
 
   startAbility(want) {
-    this.started.push(want);
+    if (sim.startFailure !== undefined) {
+      const e = new Error('simulated startAbility failure');
+      e.code = sim.startFailure;
+      sim.startFailure = undefined;
+      return Promise.reject(e);
+    }
+    sim.started.push(want);
     return Promise.resolve();
   }
 

@@ -1,4 +1,5 @@
-// @kit.BasicServicesKit on the host. BusinessError is a type only; deviceInfo has fixed values.
+// @kit.BasicServicesKit on the host. BusinessError is a type only; deviceInfo describes an API 12 phone
+// unless a test changes it (KitSim.device).
 export const deviceInfo = {
   deviceType: 'phone',
   brand: 'HUAWEI',

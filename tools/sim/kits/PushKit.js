@@ -8,7 +8,11 @@ import { businessError, later, withCallback, FailureQueue, PARAM_ERROR } from '.
 export const ERR_ILLEGAL_APP_IDENTITY = 1000900010;
 export const ERR_NO_NETWORK = 1000900011;
 export const ERR_PUSH_RIGHT_NOT_ACTIVATED = 1000900012;
+export const ERR_DUPLICATE_RECEIVER = 1000900005;
+export const ERR_TOO_MANY_PROFILES = 1000900015;
 export const ERR_ACCOUNT_NOT_LOGGED_IN = 1000900016;
+/** At most this many app-account profiles may be bound per app on a device. */
+export const MAX_PROFILES = 10;
 
 const PUSH_TYPES = ['DEFAULT', 'IM', 'VoIP', 'BACKGROUND', 'EMERGENCY'];
 
@@ -30,6 +34,8 @@ export class PushSim {
     this.clientIdConfigured = true;
     this.networkAvailable = true;
     this.pushRightActivated = true;
+    /** A HUAWEI ID is signed in on the device (needed to bind PROFILE_TYPE_OS_DISTRIBUTED_ACCOUNT). */
+    this.huaweiIdLoggedIn = true;
     this.latencyMs = 0;
     this.token = undefined;
     this.tokenSerial = 0;
@@ -96,6 +102,9 @@ export const pushService = {
         typeof onMessage !== 'function') {
       throw businessError(PARAM_ERROR, 'Parameter error: receiveMessage(pushType, ability, callback)');
     }
+    if (sim.receivers.has(pushType)) {
+      throw businessError(ERR_DUPLICATE_RECEIVER, 'Messages of the same push type cannot be received repeatedly.');
+    }
     sim.receivers.set(pushType, { ability, handler: onMessage });
   },
 
@@ -106,6 +115,12 @@ export const pushService = {
         throw businessError(PARAM_ERROR, 'Parameter error: appProfileId');
       }
       sim.failIfUnavailable('bindAppProfileId');
+      if (appProfileType === 1 && !sim.huaweiIdLoggedIn) {
+        throw businessError(ERR_ACCOUNT_NOT_LOGGED_IN, 'The os distributed account is not logged in.');
+      }
+      if (!sim.profiles.has(appProfileId) && sim.profiles.size >= MAX_PROFILES) {
+        throw businessError(ERR_TOO_MANY_PROFILES, 'The number of bound profile-app relationships exceeds the maximum.');
+      }
       sim.profiles.set(appProfileId, appProfileType);
     }), callback);
   },

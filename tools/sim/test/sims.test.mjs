@@ -12,6 +12,9 @@ import { preferences } from '../kits/ArkData.js';
 import { hilog, formatHilog } from '../kits/PerformanceAnalysisKit.js';
 import { connection } from '../kits/NetworkKit.js';
 import { UIAbility } from '../kits/AbilityKit.js';
+import { cryptoFramework } from '../kits/CryptoArchitectureKit.js';
+import { util } from '../kits/ArkTS.js';
+import crypto from 'node:crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ctx = () => KitSim.abilityContext();
@@ -143,6 +146,65 @@ describe('PushKit', () => {
   });
 });
 
+describe('PushKit limits', () => {
+  test('a second receiver for the same push type is 1000900005', () => {
+    const ability = new UIAbility();
+    pushService.receiveMessage('IM', ability, () => {});
+    assert.throws(() => pushService.receiveMessage('IM', ability, () => {}), (e) => e.code === 1000900005);
+    pushService.receiveMessage('VoIP', ability, () => {});
+  });
+
+  test('more than ten bound profiles is 1000900015; rebinding one is not', async () => {
+    const type = pushCommon.AppProfileType.PROFILE_TYPE_APPLICATION_ACCOUNT;
+    for (let i = 0; i < 10; i++) await pushService.bindAppProfileId(type, `p${i}`);
+    await pushService.bindAppProfileId(type, 'p3');
+    assert.equal(await codeOf(pushService.bindAppProfileId(type, 'p10')), 1000900015);
+  });
+
+  test('binding the HUAWEI ID profile without a signed-in HUAWEI ID is 1000900016', async () => {
+    KitSim.push.huaweiIdLoggedIn = false;
+    const osAccount = pushCommon.AppProfileType.PROFILE_TYPE_OS_DISTRIBUTED_ACCOUNT;
+    assert.equal(await codeOf(pushService.bindAppProfileId(osAccount, 'x')), 1000900016);
+  });
+});
+
+describe('CryptoArchitectureKit and ArkTS util', () => {
+  test('SHA256 digests match, and the Md resets after a digest', async () => {
+    const md = cryptoFramework.createMd('SHA256');
+    const data = new util.TextEncoder().encodeInto('salt:alice');
+    await md.update({ data });
+    const out = await md.digest();
+    assert.equal(Buffer.from(out.data).toString('hex'), crypto.createHash('sha256').update('salt:alice').digest('hex'));
+    md.updateSync({ data: new Uint8Array([1]) });
+    assert.equal(Buffer.from(md.digestSync().data).toString('hex'), crypto.createHash('sha256').update(Buffer.from([1])).digest('hex'));
+    assert.equal(md.getMdLength(), 32);
+  });
+
+  test('unknown algorithms and non-binary input are 401', () => {
+    assert.throws(() => cryptoFramework.createMd('SHA3'), (e) => e.code === 401);
+    assert.throws(() => cryptoFramework.createMd('SHA256').updateSync({ data: 'text' }), (e) => e.code === 401);
+  });
+
+  test('generateRandomUUID gives distinct v4 UUIDs', () => {
+    const a = util.generateRandomUUID();
+    assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(a, util.generateRandomUUID());
+  });
+});
+
+describe('AbilityKit', () => {
+  test('startAbility records the Want, or fails once when told to', async () => {
+    const context = KitSim.abilityContext();
+    await context.startAbility({ bundleName: 'com.huawei.hmos.settings', uri: 'application_info_entry' });
+    assert.equal(KitSim.ability.started.length, 1);
+    KitSim.ability.startFailure = 16000001;
+    assert.equal(await codeOf(context.startAbility({ bundleName: 'x' })), 16000001);
+    assert.equal(await codeOf(context.startAbility({ bundleName: 'x' })), 0);
+    KitSim.reset();
+    assert.equal(KitSim.ability.started.length, 0);
+  });
+});
+
 describe('ArkData preferences', () => {
   test('values survive an app restart only after flush', async () => {
     const p = await preferences.getPreferences(ctx(), 'push');
@@ -233,7 +295,8 @@ describe('the typed control panel (index.d.ts)', () => {
   test('declares only members the implementation has', () => {
     const dts = fs.readFileSync(path.join(here, '../index.d.ts'), 'utf8');
     const instances = { NotificationSim: KitSim.notification, PushSim: KitSim.push, PreferencesSim: KitSim.preferences,
-      HilogSim: KitSim.hilog, NetworkSim: KitSim.network, KitSim, FailureQueue: KitSim.push.failures };
+      HilogSim: KitSim.hilog, NetworkSim: KitSim.network, KitSim, FailureQueue: KitSim.push.failures,
+      AbilitySim: KitSim.ability, DeviceSim: KitSim.device };
     let checked = 0;
     for (const m of dts.matchAll(/export declare class (\w+) \{([\s\S]*?)\n\}/g)) {
       const target = instances[m[1]];
