@@ -2,6 +2,11 @@
 // job, which only exists on a device); AppStorage, LocalStorage and PersistentStorage keep values in
 // memory with their documented semantics (setOrCreate creates, set only updates an existing key).
 import { UIAbilityContext } from './kits/AbilityKit.js';
+import { deviceInfo } from './kits/BasicServicesKit.js';
+
+// System capabilities that appeared after API 12, with the API level that brought them; every other
+// capability the app asks about exists on a phone of any supported level.
+const SYSCAP_SINCE = { 'SystemCapability.Notification.NotificationSettings': 13 };
 
 const noopDecorator = () => undefined;
 const decoratorFactory = (...args) => {
@@ -70,6 +75,7 @@ const globals = {
   LocalStorage,
   PersistentStorage,
   getContext: () => defaultContext,
+  canIUse: (syscap) => deviceInfo.sdkApiVersion >= (SYSCAP_SINCE[syscap] || 0),
   $r: (ref, ...params) => ({ id: 0, type: 0, params, bundleName: 'com.example.pushuikit', moduleName: 'entry', ref }),
 };
 for (const name of ['Observed', 'ObservedV2', 'Trace', 'Track', 'Component', 'ComponentV2', 'Entry', 'State',

@@ -80,8 +80,15 @@ export declare class StartedWant {
   parameters?: Record<string, Object>;
 }
 
+export declare class MetadataEntry {
+  name: string;
+  value: string;
+}
+
 export declare class AbilitySim {
   readonly started: StartedWant[];
+  /** The installed entry module's metadata (client_id, ...), as bundleManager reports it. */
+  metadata: MetadataEntry[];
   /** The next startAbility fails with this code. */
   startFailure: number | undefined;
 }

@@ -17,6 +17,8 @@ export class AbilitySim {
   reset() {
     this.started = [];
     this.startFailure = undefined;
+    /** The metadata of entry's module.json5 as the installed app has it. */
+    this.metadata = [{ name: 'client_id', value: '1234567890' }];
   }
 }
 
@@ -62,7 +64,29 @@ export const AbilityConstant = {
   OnContinueResult: { AGREE: 0, REJECT: 1, MISMATCH: 2 },
 };
 
+const BundleFlag = {
+  GET_BUNDLE_INFO_DEFAULT: 0x00000000,
+  GET_BUNDLE_INFO_WITH_APPLICATION: 0x00000001,
+  GET_BUNDLE_INFO_WITH_HAP_MODULE: 0x00000002,
+  GET_BUNDLE_INFO_WITH_ABILITY: 0x00000004,
+  GET_BUNDLE_INFO_WITH_METADATA: 0x00000020,
+};
+
+/** bundleManager.getBundleInfoForSelf: module metadata only when both flags ask for it, as documented. */
+export const bundleManager = {
+  BundleFlag,
+  getBundleInfoForSelf(flags) {
+    if (typeof flags !== 'number') return Promise.reject(Object.assign(new Error('Parameter error'), { code: 401 }));
+    const withModules = (flags & BundleFlag.GET_BUNDLE_INFO_WITH_HAP_MODULE) !== 0;
+    const withMetadata = withModules && (flags & BundleFlag.GET_BUNDLE_INFO_WITH_METADATA) !== 0;
+    return Promise.resolve({
+      name: 'com.example.pushuikit',
+      hapModulesInfo: withModules ? [{ name: 'entry', metadata: withMetadata ? sim.metadata.map((m) => ({ ...m })) : [] }] : [],
+    });
+  },
+};
+
 // Namespaces that code uses only for types at compile time (common.UIAbilityContext, ...).
 export const common = {};
 export const wantConstant = { Params: {}, Flags: {} };
-export default { UIAbility, AbilityConstant, Want, common };
+export default { UIAbility, AbilityConstant, Want, common, bundleManager };

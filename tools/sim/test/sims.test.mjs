@@ -11,7 +11,7 @@ import { pushService, pushCommon } from '../kits/PushKit.js';
 import { preferences } from '../kits/ArkData.js';
 import { hilog, formatHilog } from '../kits/PerformanceAnalysisKit.js';
 import { connection } from '../kits/NetworkKit.js';
-import { UIAbility } from '../kits/AbilityKit.js';
+import { UIAbility, bundleManager } from '../kits/AbilityKit.js';
 import { cryptoFramework } from '../kits/CryptoArchitectureKit.js';
 import { util } from '../kits/ArkTS.js';
 import crypto from 'node:crypto';
@@ -193,6 +193,15 @@ describe('CryptoArchitectureKit and ArkTS util', () => {
 });
 
 describe('AbilityKit', () => {
+  test('getBundleInfoForSelf returns module metadata only with both flags', async () => {
+    const F = bundleManager.BundleFlag;
+    const full = await bundleManager.getBundleInfoForSelf(F.GET_BUNDLE_INFO_WITH_HAP_MODULE | F.GET_BUNDLE_INFO_WITH_METADATA);
+    assert.deepEqual(full.hapModulesInfo[0].metadata, [{ name: 'client_id', value: '1234567890' }]);
+    const modulesOnly = await bundleManager.getBundleInfoForSelf(F.GET_BUNDLE_INFO_WITH_HAP_MODULE);
+    assert.deepEqual(modulesOnly.hapModulesInfo[0].metadata, []);
+    assert.deepEqual((await bundleManager.getBundleInfoForSelf(F.GET_BUNDLE_INFO_WITH_METADATA)).hapModulesInfo, []);
+  });
+
   test('startAbility records the Want, or fails once when told to', async () => {
     const context = KitSim.abilityContext();
     await context.startAbility({ bundleName: 'com.huawei.hmos.settings', uri: 'application_info_entry' });
@@ -276,6 +285,13 @@ describe('ArkUI globals', () => {
     assert.equal(globalThis.AppStorage.get('k'), 2);
     KitSim.reset();
     assert.equal(globalThis.AppStorage.has('k'), false);
+  });
+
+  test('canIUse follows the API level of the simulated device', () => {
+    assert.equal(globalThis.canIUse('SystemCapability.Notification.NotificationSettings'), false);
+    KitSim.device.sdkApiVersion = 13;
+    assert.equal(globalThis.canIUse('SystemCapability.Notification.NotificationSettings'), true);
+    assert.equal(globalThis.canIUse('SystemCapability.Notification.Notification'), true);
   });
 
   test('state decorators leave classes and members as they are', () => {
