@@ -1,0 +1,202 @@
+// The push outbox: rows are written in the same transaction as the message (or call) they announce,
+// and a worker drains them. Rows a crash left in 'sending' go back to 'pending' at start-up: delivery to
+// Push Kit is at-least-once for the moment between Push Kit's answer and our commit, and the stable
+// notifyId makes a repeat replace the notification instead of adding one.
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../db.js';
+import type { Config } from '../config.js';
+import { certificateFor } from '../config.js';
+import { MAX_TEST_TOKENS, MAX_TOKENS } from './payloads.js';
+import { PushKitClient, PushRequestError } from './client.js';
+
+export interface OutboxTarget {
+  token: string;
+  clientId: string;
+}
+
+interface DueRow {
+  id: number;
+  token: string;
+  client_id: string;
+  payload_id: number;
+  attempts: number;
+  push_type: number;
+  body: string;
+  user_id: string;
+}
+
+const CLAIM_LIMIT = 20000;
+const MAX_ATTEMPTS = 8;
+const RETRY_BASE_MS = 2000;
+const RETRY_MAX_MS = 10 * 60 * 1000;
+const PARALLEL_REQUESTS = 4;
+
+export class PushOutbox {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly db: Db, private readonly config: Config, private readonly client: PushKitClient,
+    private readonly log: Logger, private readonly now: () => number = Date.now) {}
+
+  /**
+   * Queues a push for each target whose Client ID has a certificate. Call inside the transaction that
+   * writes what the push announces. Returns how many rows were queued.
+   */
+  enqueue(kind: string, refId: string, userId: string, pushType: number, body: Record<string, unknown>, targets: OutboxTarget[]): number {
+    const json = JSON.stringify(body);
+    const hash = crypto.createHash('sha256').update(`${pushType}:${json}`).digest('base64url');
+    this.db.prepare('INSERT OR IGNORE INTO push_payloads (hash, push_type, body) VALUES (?, ?, ?)').run(hash, pushType, json);
+    const payload = this.db.prepare('SELECT id FROM push_payloads WHERE hash = ?').get(hash) as { id: number };
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO push_outbox (kind, ref_id, user_id, token, client_id, payload_id, next_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    let queued = 0;
+    const now = this.now();
+    for (const t of targets) {
+      if (!certificateFor(this.config, t.clientId)) {
+        this.log.warn({ kind, refId, clientId: t.clientId }, 'no push: the device\'s Client ID has no certificate configured');
+        continue;
+      }
+      queued += insert.run(kind, refId, userId, t.token, t.clientId, payload.id, now, now).changes;
+    }
+    return queued;
+  }
+
+  start(pollMs = 1000): void {
+    // Whatever a crash left mid-send goes out again.
+    const recovered = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
+    if (recovered > 0) this.log.info({ recovered }, 'requeued pushes a previous run left unfinished');
+    const tick = () => {
+      if (this.stopped) return;
+      this.kick();
+      this.timer = setTimeout(tick, pollMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  /** Something was queued: drain soon. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drainLoop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when nothing is due (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.idle();
+  }
+
+  private async drainLoop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (await this.drainOnce()) { /* until nothing is due */ }
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Claims due rows, sends them in batches of identical payloads; false when nothing was due. */
+  private async drainOnce(): Promise<boolean> {
+    const now = this.now();
+    const rows = this.db.prepare(`SELECT o.id, o.token, o.client_id, o.payload_id, o.attempts, o.user_id, p.push_type, p.body
+      FROM push_outbox o JOIN push_payloads p ON p.id = o.payload_id
+      WHERE o.status = 'pending' AND o.next_at <= ? ORDER BY o.id LIMIT ?`).all(now, CLAIM_LIMIT) as DueRow[];
+    if (rows.length === 0) return false;
+    const claim = this.db.prepare("UPDATE push_outbox SET status = 'sending' WHERE id = ?");
+    this.db.transaction(() => rows.forEach((r) => claim.run(r.id)))();
+    const batches = new Map<string, DueRow[]>();
+    for (const r of rows) {
+      const key = `${r.client_id}\u0000${r.payload_id}`;
+      const list = batches.get(key) ?? [];
+      list.push(r);
+      batches.set(key, list);
+    }
+    const jobs: DueRow[][] = [];
+    for (const list of batches.values()) {
+      const cert = certificateFor(this.config, list[0].client_id);
+      const size = cert?.testMessage ? MAX_TEST_TOKENS : MAX_TOKENS;
+      for (let i = 0; i < list.length; i += size) jobs.push(list.slice(i, i + size));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length && !this.stopped) await this.sendBatch(jobs[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, jobs.length) }, worker));
+    return true;
+  }
+
+  private async sendBatch(rows: DueRow[]): Promise<void> {
+    const cert = certificateFor(this.config, rows[0].client_id);
+    const ids = rows.map((r) => r.id);
+    if (!cert) {
+      this.finish(ids, 'failed', 'no certificate for this Client ID');
+      return;
+    }
+    const tokens = rows.map((r) => r.token);
+    let outcome;
+    try {
+      outcome = await this.client.send(cert, rows[0].push_type, JSON.parse(rows[0].body) as Record<string, unknown>, tokens);
+    } catch (e) {
+      const reason = e instanceof PushRequestError ? e.message : `unexpected: ${(e as Error).message}`;
+      this.log.error({ certificate: cert.name, reason }, 'push request not sent');
+      this.finish(ids, 'failed', reason);
+      return;
+    }
+    if (outcome.kind === 'retry') {
+      this.retryLater(rows, outcome.reason);
+      return;
+    }
+    const invalid = new Set(outcome.invalidTokens);
+    if (invalid.size > 0) this.dropTokens([...invalid]);
+    const delivered = rows.filter((r) => !invalid.has(r.token)).map((r) => r.id);
+    const dropped = rows.filter((r) => invalid.has(r.token)).map((r) => r.id);
+    this.db.transaction(() => {
+      if (outcome.kind === 'sent') this.finish(delivered, 'sent', null);
+      else this.finish(delivered, 'failed', outcome.reason);
+      this.finish(dropped, 'dropped', 'invalid token');
+    })();
+    if (outcome.kind === 'rejected') this.log.error({ certificate: cert.name, reason: outcome.reason }, 'Push Kit rejected a request');
+  }
+
+  private finish(ids: number[], status: string, error: string | null): void {
+    const update = this.db.prepare('UPDATE push_outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => update.run(status, error, id)))();
+  }
+
+  private retryLater(rows: DueRow[], reason: string): void {
+    const attempts = rows[0].attempts + 1;
+    if (attempts >= MAX_ATTEMPTS) {
+      this.log.error({ reason, attempts }, 'giving up on a push after repeated failures');
+      this.finish(rows.map((r) => r.id), 'failed', reason);
+      return;
+    }
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempts);
+    const nextAt = this.now() + Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+    const update = this.db.prepare("UPDATE push_outbox SET status = 'pending', attempts = ?, next_at = ?, last_error = ? WHERE id = ?");
+    this.db.transaction(() => rows.forEach((r) => update.run(attempts, nextAt, reason, r.id)))();
+    this.log.warn({ reason, attempts, nextAt }, 'push will be retried');
+  }
+
+  /** Push Kit says these tokens are dead: forget the devices that had them. */
+  private dropTokens(tokens: string[]): void {
+    const remove = this.db.prepare('DELETE FROM devices WHERE push_token = ?');
+    this.db.transaction(() => tokens.forEach((t) => remove.run(t)))();
+    this.log.info({ count: tokens.length }, 'removed devices whose tokens Push Kit reported invalid');
+  }
+}

@@ -1,0 +1,375 @@
+// What the API does: users, devices, conversations, messages, groups, calls, settings, and the decision
+// to push. Every write that announces something by push writes its outbox rows in the same transaction.
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { certificateFor } from './config.js';
+import type { Db } from './db.js';
+import type { Hub } from './hub.js';
+import type { OutboxTarget, PushOutbox } from './push/outbox.js';
+import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
+
+export type MultiDevicePolicy = 'allOffline' | 'anyOffline';
+export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed';
+
+export interface Settings { dnd: boolean; preview: boolean; multiDevicePolicy: MultiDevicePolicy }
+export interface Message { id: string; conversationId: string; seq: number; senderId: string; text: string; clientMsgId: string; createdAt: number }
+export interface Call { callId: string; callerId: string; calleeId: string; media: 'audio' | 'video'; state: CallState; createdAt: number; expiresAt: number }
+
+/** A failure the API reports with this status (404 also where existence must not leak). */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const MESSAGE_TTL_SECONDS = 24 * 3600;
+const PREVIEW_OFF_BODY = 'You have a new message';
+
+function randomId(prefix: string): string {
+  return `${prefix}${crypto.randomBytes(12).toString('base64url')}`;
+}
+
+/** The direct conversation of two users: the same id from both sides, within [A-Za-z0-9_-]{1,64}. */
+export function directConversationId(a: string, b: string): string {
+  const [x, y] = [a, b].sort();
+  return `d_${crypto.createHash('sha256').update(`${x}\u0000${y}`).digest('base64url').slice(0, 40)}`;
+}
+
+interface DeviceRow { device_id: string; push_token: string; client_id: string }
+interface MessageRow { id: string; conversation_id: string; seq: number; sender_id: string; text: string; client_msg_id: string; created_at: number }
+interface CallRow { id: string; caller_id: string; callee_id: string; media: 'audio' | 'video'; state: CallState; created_at: number; expires_at: number }
+
+const toMessage = (r: MessageRow): Message => ({ id: r.id, conversationId: r.conversation_id, seq: r.seq, senderId: r.sender_id,
+  text: r.text, clientMsgId: r.client_msg_id, createdAt: r.created_at });
+const toCall = (r: CallRow): Call => ({ callId: r.id, callerId: r.caller_id, calleeId: r.callee_id, media: r.media, state: r.state,
+  createdAt: r.created_at, expiresAt: r.expires_at });
+
+export class ImService {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
+    private readonly config: Config, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+
+  // ---- users, devices, settings -------------------------------------------------------------------
+
+  login(userId: string, displayName: string): void {
+    this.db.prepare(`INSERT INTO users (id, display_name, created_at) VALUES (?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name`).run(userId, displayName, this.now());
+    this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
+  }
+
+  userExists(userId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM users WHERE id = ?').get(userId) !== undefined;
+  }
+
+  private displayName(userId: string): string {
+    return (this.db.prepare('SELECT display_name FROM users WHERE id = ?').get(userId) as { display_name: string } | undefined)?.display_name ?? userId;
+  }
+
+  /** Binds a device's token; a token moves to the latest device and user that uploaded it. */
+  bindDevice(userId: string, deviceId: string, pushToken: string, clientId: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM devices WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)').run(pushToken, userId, deviceId);
+      this.db.prepare(`INSERT INTO devices (user_id, device_id, push_token, client_id, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(user_id, device_id) DO UPDATE SET push_token = excluded.push_token, client_id = excluded.client_id,
+        updated_at = excluded.updated_at`).run(userId, deviceId, pushToken, clientId, this.now());
+    })();
+    if (!certificateFor(this.config, clientId)) {
+      this.log.warn({ userId, deviceId, clientId }, 'device bound with a Client ID that has no certificate: it will get no push');
+    }
+  }
+
+  unbindDevice(userId: string, deviceId: string): boolean {
+    return this.db.prepare('DELETE FROM devices WHERE user_id = ? AND device_id = ?').run(userId, deviceId).changes > 0;
+  }
+
+  getSettings(userId: string): Settings {
+    const row = this.db.prepare('SELECT dnd, preview, multi_device_policy FROM settings WHERE user_id = ?').get(userId) as
+      { dnd: number; preview: number; multi_device_policy: MultiDevicePolicy };
+    return { dnd: row.dnd === 1, preview: row.preview === 1, multiDevicePolicy: row.multi_device_policy };
+  }
+
+  putSettings(userId: string, patch: Partial<Settings>): Settings {
+    const s = { ...this.getSettings(userId), ...patch };
+    this.db.prepare('UPDATE settings SET dnd = ?, preview = ?, multi_device_policy = ? WHERE user_id = ?')
+      .run(s.dnd ? 1 : 0, s.preview ? 1 : 0, s.multiDevicePolicy, userId);
+    return s;
+  }
+
+  // ---- conversations and messages -----------------------------------------------------------------
+
+  private isMember(conversationId: string, userId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?').get(conversationId, userId) !== undefined;
+  }
+
+  private members(conversationId: string): string[] {
+    return (this.db.prepare('SELECT user_id FROM members WHERE conversation_id = ?').all(conversationId) as { user_id: string }[])
+      .map((r) => r.user_id);
+  }
+
+  createGroup(creator: string, name: string, memberIds: string[]): { groupId: string; members: string[] } {
+    const all = [...new Set([creator, ...memberIds])];
+    const unknown = all.filter((id) => !this.userExists(id));
+    if (unknown.length > 0) throw new ApiError(400, `unknown users: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''}`);
+    const groupId = randomId('g_');
+    this.db.transaction(() => {
+      this.db.prepare("INSERT INTO conversations (id, kind, name, created_at) VALUES (?, 'group', ?, ?)").run(groupId, name, this.now());
+      const add = this.db.prepare('INSERT INTO members (conversation_id, user_id) VALUES (?, ?)');
+      for (const id of all) add.run(groupId, id);
+    })();
+    return { groupId, members: all };
+  }
+
+  /**
+   * Stores a message and, in the same transaction, the pushes for receivers who are offline under their
+   * policy. Idempotent on (sender, clientMsgId): a retry returns the stored message.
+   */
+  sendMessage(senderId: string, input: { to?: string; groupId?: string; text: string; clientMsgId: string }): { message: Message; created: boolean } {
+    const existing = this.db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?').get(senderId, input.clientMsgId) as MessageRow | undefined;
+    if (existing) return { message: toMessage(existing), created: false };
+    let conversationId: string;
+    if (input.to !== undefined) {
+      if (input.to === senderId) throw new ApiError(400, 'body/to cannot be yourself');
+      if (!this.userExists(input.to)) throw new ApiError(404, 'no such user');
+      conversationId = directConversationId(senderId, input.to);
+    } else {
+      conversationId = input.groupId as string;
+      if (!this.isMember(conversationId, senderId)) throw new ApiError(404, 'no such conversation');
+    }
+    const senderName = this.displayName(senderId);
+    const message = this.db.transaction((): Message => {
+      if (input.to !== undefined) {
+        this.db.prepare("INSERT OR IGNORE INTO conversations (id, kind, name, created_at) VALUES (?, 'direct', '', ?)").run(conversationId, this.now());
+        const add = this.db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
+        add.run(conversationId, senderId);
+        add.run(conversationId, input.to);
+      }
+      const seq = (this.db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(conversationId) as { last_seq: number }).last_seq;
+      const m: Message = { id: randomId('m_'), conversationId, seq, senderId, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
+      this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
+      this.db.prepare('UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
+      for (const receiver of this.members(conversationId)) {
+        if (receiver !== senderId) this.queueMessagePush(receiver, senderName, m);
+      }
+      return m;
+    })();
+    for (const member of this.members(conversationId)) this.hub.send(member, { type: 'message', message });
+    this.outbox.kick();
+    return { message, created: true };
+  }
+
+  /** The devices to push to: none while any device is online ('allOffline'), or the offline ones ('anyOffline'). */
+  private pushTargets(userId: string, policy: MultiDevicePolicy): DeviceRow[] {
+    const devices = this.db.prepare('SELECT device_id, push_token, client_id FROM devices WHERE user_id = ?').all(userId) as DeviceRow[];
+    const online = this.hub.onlineDevices(userId);
+    if (policy === 'allOffline') return online.size > 0 ? [] : devices;
+    return devices.filter((d) => !online.has(d.device_id));
+  }
+
+  /** Groups targets by Client ID: the certificate decides category and test mode of the payload. */
+  private byClient(devices: DeviceRow[]): Map<string, OutboxTarget[]> {
+    const out = new Map<string, OutboxTarget[]>();
+    for (const d of devices) {
+      const list = out.get(d.client_id) ?? [];
+      list.push({ token: d.push_token, clientId: d.client_id });
+      out.set(d.client_id, list);
+    }
+    return out;
+  }
+
+  private queueMessagePush(receiver: string, senderName: string, m: Message): void {
+    const settings = this.getSettings(receiver);
+    if (settings.dnd) return;
+    const targets = this.pushTargets(receiver, settings.multiDevicePolicy);
+    if (targets.length === 0) return;
+    const badge = Math.min(99, this.unreadTotal(receiver));
+    for (const [clientId, list] of this.byClient(targets)) {
+      const cert = certificateFor(this.config, clientId);
+      if (!cert) {
+        this.log.warn({ receiver, clientId }, 'no push: the device\'s Client ID has no certificate configured');
+        continue;
+      }
+      const body = fittedNotification({
+        category: cert.category,
+        title: senderName,
+        body: settings.preview ? m.text : PREVIEW_OFF_BODY,
+        action: 'action.pushuikit.chat',
+        data: { route: 'chat', conversationId: m.conversationId, messageId: m.id },
+        badge,
+        notifyId: notifyIdOf(m.conversationId),
+        ttlSeconds: MESSAGE_TTL_SECONDS,
+        testMessage: cert.testMessage,
+      });
+      this.outbox.enqueue('message', m.id, receiver, PUSH_TYPE_ALERT, body, list);
+    }
+  }
+
+  private unreadTotal(userId: string): number {
+    return (this.db.prepare(`SELECT COALESCE(SUM(c.last_seq - m.read_seq), 0) AS n FROM members m
+      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`).get(userId) as { n: number }).n;
+  }
+
+  unread(userId: string): { total: number; conversations: { conversationId: string; unread: number }[] } {
+    const rows = this.db.prepare(`SELECT c.id AS conversationId, c.last_seq - m.read_seq AS unread FROM members m
+      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND c.last_seq > m.read_seq ORDER BY c.id`).all(userId) as
+      { conversationId: string; unread: number }[];
+    return { total: rows.reduce((n, r) => n + r.unread, 0), conversations: rows };
+  }
+
+  listConversations(userId: string): unknown[] {
+    const rows = this.db.prepare(`SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq FROM members m
+      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY c.last_seq DESC, c.id`).all(userId) as
+      { id: string; kind: string; name: string; last_seq: number; read_seq: number }[];
+    const last = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq = ?');
+    const other = this.db.prepare('SELECT u.id, u.display_name FROM members m JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? AND m.user_id != ?');
+    return rows.map((r) => {
+      const peer = r.kind === 'direct' ? other.get(r.id, userId) as { id: string; display_name: string } | undefined : undefined;
+      const lastRow = last.get(r.id, r.last_seq) as MessageRow | undefined;
+      return {
+        id: r.id,
+        kind: r.kind,
+        name: r.kind === 'direct' ? (peer?.display_name ?? '') : r.name,
+        peerId: peer?.id,
+        lastMessage: lastRow ? toMessage(lastRow) : null,
+        unread: r.last_seq - r.read_seq,
+      };
+    }).sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
+  }
+
+  /** Newest first, before `beforeSeq` (exclusive). 404 for a conversation the user is not in. */
+  messages(userId: string, conversationId: string, beforeSeq: number | undefined, limit: number): { messages: Message[]; nextBefore: number | null } {
+    if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
+    const rows = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
+    const messages = rows.map(toMessage);
+    const oldest = messages.length > 0 ? messages[messages.length - 1].seq : null;
+    return { messages, nextBefore: messages.length === limit && oldest !== null && oldest > 1 ? oldest : null };
+  }
+
+  markRead(userId: string, conversationId: string, upToSeq: number): { readSeq: number; unread: number } {
+    if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
+    this.db.prepare(`UPDATE members SET read_seq = MAX(read_seq, MIN(?, (SELECT last_seq FROM conversations WHERE id = ?)))
+      WHERE conversation_id = ? AND user_id = ?`).run(upToSeq, conversationId, conversationId, userId);
+    const readSeq = (this.db.prepare('SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?').get(conversationId, userId) as { read_seq: number }).read_seq;
+    const unread = this.unreadTotal(userId);
+    for (const member of this.members(conversationId)) this.hub.send(member, { type: 'read', conversationId, userId, readSeq });
+    return { readSeq, unread };
+  }
+
+  /** Users who share a conversation with `userId`: they see its presence. */
+  contacts(userId: string): string[] {
+    return (this.db.prepare(`SELECT DISTINCT o.user_id FROM members m JOIN members o ON o.conversation_id = m.conversation_id
+      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND o.user_id != ? AND c.kind = 'direct'`).all(userId, userId) as
+      { user_id: string }[]).map((r) => r.user_id);
+  }
+
+  // ---- calls --------------------------------------------------------------------------------------
+
+  invite(callerId: string, calleeId: string, media: 'audio' | 'video'): Call {
+    if (calleeId === callerId) throw new ApiError(400, 'body/to cannot be yourself');
+    if (!this.userExists(calleeId)) throw new ApiError(404, 'no such user');
+    const now = this.now();
+    const call: Call = { callId: randomId('c_'), callerId, calleeId, media, state: 'ringing', createdAt: now, expiresAt: now + this.config.callTimeoutMs };
+    const callerName = this.displayName(callerId);
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO calls (id, caller_id, callee_id, media, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(call.callId, callerId, calleeId, media, 'ringing', now, call.expiresAt);
+      const settings = this.getSettings(calleeId);
+      if (settings.dnd) return;
+      const ttlSeconds = Math.max(30, Math.min(60, Math.ceil(this.config.callTimeoutMs / 1000)));
+      for (const [clientId, list] of this.byClient(this.pushTargets(calleeId, settings.multiDevicePolicy))) {
+        const cert = certificateFor(this.config, clientId);
+        if (!cert) continue;
+        if (cert.voip) {
+          const extra = { route: 'call', callId: call.callId, callerId, callerName, media, expiresAt: call.expiresAt };
+          this.outbox.enqueue('call', call.callId, calleeId, PUSH_TYPE_VOIP, voipBody(extra, ttlSeconds, cert.testMessage), list);
+        } else {
+          this.outbox.enqueue('call', call.callId, calleeId, PUSH_TYPE_ALERT, fittedNotification({
+            category: cert.category, title: callerName, body: media === 'video' ? 'Incoming video call' : 'Incoming call',
+            action: 'action.pushuikit.call', data: { route: 'call', callId: call.callId }, notifyId: notifyIdOf(call.callId),
+            ttlSeconds, testMessage: cert.testMessage,
+          }), list);
+        }
+      }
+    })();
+    this.hub.send(calleeId, { type: 'call', call });
+    this.hub.send(callerId, { type: 'call', call });
+    this.outbox.kick();
+    return call;
+  }
+
+  getCall(userId: string, callId: string): Call {
+    const row = this.db.prepare('SELECT * FROM calls WHERE id = ?').get(callId) as CallRow | undefined;
+    if (!row || (row.caller_id !== userId && row.callee_id !== userId)) throw new ApiError(404, 'no such call');
+    return toCall(row);
+  }
+
+  /** accept/reject by the callee, cancel by the caller, while it rings. */
+  answer(userId: string, callId: string, action: 'accept' | 'reject' | 'cancel'): Call {
+    const call = this.getCall(userId, callId);
+    const allowed = action === 'cancel' ? call.callerId === userId : call.calleeId === userId;
+    if (!allowed) throw new ApiError(403, action === 'cancel' ? 'only the caller can cancel' : 'only the callee can answer');
+    const state: CallState = action === 'accept' ? 'accepted' : action === 'reject' ? 'rejected' : 'cancelled';
+    return this.endRinging(call, state);
+  }
+
+  /** Ends a ringing call in `state`; missed and cancelled calls announce a missed call to the callee. */
+  private endRinging(call: Call, state: CallState): Call {
+    const ended = this.db.transaction((): boolean => {
+      const changed = this.db.prepare("UPDATE calls SET state = ? WHERE id = ? AND state = 'ringing'").run(state, call.callId).changes > 0;
+      if (changed && (state === 'missed' || state === 'cancelled')) this.queueMissedCall(call);
+      return changed;
+    })();
+    if (!ended) throw new ApiError(409, `the call is not ringing any more (${this.getCall(call.callerId, call.callId).state})`);
+    const updated = { ...call, state };
+    this.hub.send(call.calleeId, { type: 'call', call: updated });
+    this.hub.send(call.callerId, { type: 'call', call: updated });
+    this.outbox.kick();
+    return updated;
+  }
+
+  private queueMissedCall(call: Call): void {
+    const settings = this.getSettings(call.calleeId);
+    if (settings.dnd) return;
+    const callerName = this.displayName(call.callerId);
+    for (const [clientId, list] of this.byClient(this.pushTargets(call.calleeId, settings.multiDevicePolicy))) {
+      const cert = certificateFor(this.config, clientId);
+      if (!cert) continue;
+      this.outbox.enqueue('missedCall', call.callId, call.calleeId, PUSH_TYPE_ALERT, fittedNotification({
+        category: 'MISS_CALL', title: callerName, body: call.media === 'video' ? 'Missed video call' : 'Missed call',
+        action: 'action.pushuikit.call', data: { route: 'missedCall', callId: call.callId, peerId: call.callerId },
+        notifyId: notifyIdOf(call.callId), ttlSeconds: MESSAGE_TTL_SECONDS, testMessage: cert.testMessage,
+      }), list);
+    }
+  }
+
+  /** Times out unanswered invitations (also those a restart interrupted). */
+  sweepCalls(): number {
+    const due = this.db.prepare("SELECT * FROM calls WHERE state = 'ringing' AND expires_at <= ?").all(this.now()) as CallRow[];
+    for (const row of due) {
+      try {
+        this.endRinging(toCall(row), 'missed');
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e; // answered meanwhile
+      }
+    }
+    return due.length;
+  }
+
+  startCallSweeper(periodMs = 250): void {
+    this.sweeper = setInterval(() => {
+      try {
+        this.sweepCalls();
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'call sweep failed');
+      }
+    }, periodMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+}
