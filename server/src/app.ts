@@ -49,7 +49,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const log = deps.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['*.private_key', 'private_key', '*.authorization', 'req.headers.authorization'] });
   const now = deps.now ?? Date.now;
   const db = openDb(config.dataDir);
-  const sessions = new Sessions(db, config.sessionTtlSeconds);
+  const sessions = new Sessions(db, config.sessionTtlSeconds, now);
   const hub = new Hub();
   const client = new PushKitClient(config.pushApiBase, { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000 }, {
     fetch: deps.fetch ?? fetch,
@@ -67,7 +67,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const service = new ImService(db, hub, outbox, config, log, now);
 
   // Per-request log lines would drown the push log; errors are logged by the error handler.
-  const app = Fastify({ loggerInstance: log, bodyLimit: config.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: config.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Unknown fields are an error (a client's typo must not pass silently), not stripped as by default.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(rateLimit, { global: false, hook: 'preHandler' });
 

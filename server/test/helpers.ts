@@ -1,0 +1,121 @@
+// Starts the server for a test: a temporary data folder, a certificate whose service account is the
+// test key, and Push Kit pointed at the fake.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import { loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import { createServer } from '../src/app.js';
+import type { Server } from '../src/app.js';
+import { FakePushKit, KEY_ID, PROJECT_ID, SUB_ACCOUNT, testKeyPair } from './fake-pushkit.js';
+
+export const CLIENT_ID = '111222333';
+export const VOIP_CLIENT_ID = '444555666';
+export const TEST_CLIENT_ID = '777888999';
+
+const keys = testKeyPair();
+
+export interface Rig {
+  server: Server;
+  fake: FakePushKit;
+  config: Config;
+  dir: string;
+  logs: string[];
+  inject: Server['app']['inject'];
+  stop(): Promise<void>;
+}
+
+/** Writes the service account and the certificate list; returns the environment to start with. */
+export function testEnvironment(dir: string, fakeBase: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const sa = path.join(dir, 'service-account.json');
+  fs.writeFileSync(sa, JSON.stringify({ project_id: PROJECT_ID, key_id: KEY_ID, private_key: keys.privatePem, sub_account: SUB_ACCOUNT, type: 'service_account' }));
+  const certs = path.join(dir, 'certs.json');
+  fs.writeFileSync(certs, JSON.stringify([
+    { name: CLIENT_ID, serviceAccount: sa, category: 'IM', voip: false },
+    { name: VOIP_CLIENT_ID, serviceAccount: sa, category: 'IM', voip: true },
+    { name: TEST_CLIENT_ID, serviceAccount: sa, category: 'IM', testMessage: true },
+  ]));
+  return { DATA_DIR: path.join(dir, 'data'), PUSH_CERTS: certs, PUSH_API_BASE: fakeBase, CALL_TIMEOUT_MS: '1500', HEARTBEAT_MS: '5000', ...extra };
+}
+
+export async function startRig(extra: NodeJS.ProcessEnv = {}, now?: () => number): Promise<Rig> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-server-'));
+  const fake = new FakePushKit(keys.publicPem);
+  const base = await fake.start();
+  const config = loadConfig(testEnvironment(dir, base, extra));
+  const logs: string[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line); } });
+  const server = await createServer(config, { log, now, sleep: () => new Promise((r) => setTimeout(r, 1)) });
+  return {
+    server, fake, config, dir, logs,
+    inject: server.app.inject.bind(server.app),
+    async stop() {
+      await server.close();
+      await fake.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function login(rig: Rig, userId: string, displayName = userId): Promise<string> {
+  const r = await rig.inject({ method: 'POST', url: '/api/v1/session', payload: { userId, displayName } });
+  if (r.statusCode !== 200) throw new Error(`login ${userId}: ${r.statusCode} ${r.body}`);
+  return r.json().token as string;
+}
+
+export async function call(rig: Rig, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
+  return rig.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload: payload as object });
+}
+
+export async function bindDevice(rig: Rig, token: string, deviceId: string, pushToken: string, clientId = CLIENT_ID): Promise<void> {
+  const r = await call(rig, token, 'PUT', `/devices/${deviceId}`, { pushToken, clientId });
+  if (r.statusCode !== 204) throw new Error(`bind ${deviceId}: ${r.statusCode} ${r.body}`);
+}
+
+/** Waits until the outbox has sent what is due. */
+export async function drained(rig: Rig): Promise<void> {
+  rig.server.outbox.kick();
+  await rig.server.outbox.idle();
+}
+
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A live device: a WebSocket to the server that collects events. */
+export class LiveDevice {
+  readonly events: any[] = [];
+  socket!: WebSocket;
+  closed: { code: number } | undefined;
+
+  static async connect(rig: Rig, token: string, deviceId: string): Promise<LiveDevice> {
+    if (!rig.server.app.server.listening) await rig.server.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (rig.server.app.server.address() as AddressInfo).port;
+    const d = new LiveDevice();
+    d.socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${token}` } });
+    d.socket.on('message', (data) => d.events.push(JSON.parse(data.toString())));
+    d.socket.on('close', (code) => { d.closed = { code }; });
+    await new Promise<void>((resolve, reject) => {
+      d.socket.once('error', reject);
+      d.socket.once('open', () => resolve());
+    });
+    await until(() => d.events.some((e) => e.type === 'hello'));
+    return d;
+  }
+
+  of(type: string): any[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  async close(): Promise<void> {
+    this.socket.close();
+    await until(() => this.closed !== undefined);
+  }
+}
