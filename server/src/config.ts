@@ -115,7 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env, 'PORT', 8080, 0, 65535),
-    dataDir: path.resolve(env.DATA_DIR || './data'),
+    // Relative to where `npm start` was typed (npm runs workspace scripts inside server/).
+    dataDir: path.resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || './data'),
     pushApiBase: (env.PUSH_API_BASE || 'https://push-api.cloud.huawei.com').replace(/\/+$/, ''),
     certificates,
     dryRun: certificates.size === 0,

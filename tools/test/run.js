@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // npm test: `npm run check`, then the host toolchain's own tests (node:test), then every module's hypium
-// suites under Node (src/test/List.test.ets), then the server's tests once it exists. Prints a compact
+// suites under Node (src/test/List.test.ets), then the companion server's type check and tests. Prints a compact
 // report and ends with `N passed, N failed[, N skipped]`; exits 1 if anything failed.
-//   node tools/test/run.js [--no-check] [--only NAME]...   NAME: a module name, or "tools"
+//   node tools/test/run.js [--no-check] [--only NAME]...   NAME: a module name, "tools" or "server"
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -40,8 +40,7 @@ function runCheck() {
 
 function findToolTests() {
   const files = [];
-  // The companion server's node:test suites (server/test) join these once it exists.
-  const roots = [path.join(ROOT, 'tools'), path.join(ROOT, 'server')];
+  const roots = [path.join(ROOT, 'tools')];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
@@ -53,25 +52,40 @@ function findToolTests() {
   return files.sort();
 }
 
-function runToolTests() {
-  const files = findToolTests();
+/** Runs node:test files (optionally through a loader such as tsx) and records each test. */
+function runNodeTests(group, files, cwd, nodeArgs) {
   if (files.length === 0) return;
-  const r = spawnSync(process.execPath, ['--test', `--test-reporter=${path.join(__dirname, 'node-reporter.mjs')}`, ...files],
-    { encoding: 'utf8', cwd: ROOT, timeout: 10 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...nodeArgs, '--test', `--test-reporter=${path.join(__dirname, 'node-reporter.mjs')}`, ...files],
+    { encoding: 'utf8', cwd, timeout: 10 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 });
   let passed = 0;
   let failed = 0;
   for (const l of (r.stdout || '').split('\n')) {
     if (!l.startsWith('{')) continue;
     const ev = JSON.parse(l);
-    record('tools', `${path.relative(ROOT, ev.file || '')} > ${ev.name}`, ev.type, ev.message);
+    record(group, `${path.relative(ROOT, ev.file || '')} > ${ev.name}`, ev.type, ev.message);
     if (ev.type === 'pass') passed += 1;
     if (ev.type === 'fail') failed += 1;
   }
   if (r.status !== 0 && failed === 0) {
-    record('tools', 'node --test', 'fail', `exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}\n${(r.stderr || '').slice(-2000)}`);
+    record(group, 'node --test', 'fail', `exited with ${r.status}${r.signal ? ` (${r.signal})` : ''}\n${(r.stderr || '').slice(-2000)}`);
     failed += 1;
   }
-  line(`${failed ? 'FAIL' : 'ok  '} tools        ${passed} passed, ${failed} failed (${files.length} files)`);
+  line(`${failed ? 'FAIL' : 'ok  '} ${group.padEnd(12)} ${passed} passed, ${failed} failed (${files.length} files)`);
+}
+
+const SERVER = path.join(ROOT, 'server');
+
+/** The companion server: its TypeScript type-checked, then its node:test suites run through tsx. */
+function runServer() {
+  if (!fs.existsSync(path.join(SERVER, 'package.json'))) return;
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [SERVER] }), '-p', 'tsconfig.json'],
+    { encoding: 'utf8', cwd: SERVER });
+  const ok = tsc.status === 0;
+  line(`${ok ? 'ok  ' : 'FAIL'} server tsc   ${ok ? 'no type errors' : 'type errors'}`);
+  record('server', 'tsc --noEmit', ok ? 'pass' : 'fail', ok ? '' : `${tsc.stdout}${tsc.stderr}`.trim());
+  const testDir = path.join(SERVER, 'test');
+  const files = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(testDir, f));
+  runNodeTests('server', files, SERVER, ['--import', 'tsx']);
 }
 
 function modulesWithSuites() {
@@ -137,7 +151,8 @@ async function main() {
   for (let i = 0; i < args.length; i++) if (args[i] === '--only') only.push(args[++i]);
   const wanted = (name) => only.length === 0 || only.includes(name);
   if (!args.includes('--no-check') && only.length === 0) runCheck();
-  if (wanted('tools')) runToolTests();
+  if (wanted('tools')) runNodeTests('tools', findToolTests(), ROOT, []);
+  if (wanted('server')) runServer();
   for (const mod of modulesWithSuites()) if (wanted(mod.name)) await runModule(mod);
   for (const f of failures) {
     line(`\n--- FAILED ${f.group}: ${f.name}`);
