@@ -8,8 +8,8 @@ import pino from 'pino';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/app.js';
-import { FakePushKit, testKeyPair } from '../test/fake-pushkit.js';
-import { CLIENT_ID, testEnvironment } from '../test/helpers.js';
+import { FakePushKit } from '../test/fake-pushkit.js';
+import { CLIENT_ID, TEST_KEYS, testEnvironment } from '../test/helpers.js';
 
 const CLIENTS = 200;
 const MESSAGES = 10000;
@@ -81,11 +81,8 @@ async function relay(): Promise<void> {
 
 async function fanOut(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-bench-'));
-  const keys = testKeyPair();
-  const fake = new FakePushKit(keys.publicPem);
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
   const env = testEnvironment(dir, await fake.start());
-  const sa = JSON.parse(fs.readFileSync(path.join(dir, 'service-account.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'service-account.json'), JSON.stringify({ ...sa, private_key: keys.privatePem }));
   const server = await createServer(loadConfig(env), { log: pino({ level: 'warn' }) });
   const members: string[] = [];
   for (let i = 0; i < FAN_OUT; i++) {

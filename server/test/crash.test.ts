@@ -9,8 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakePushKit, testKeyPair } from './fake-pushkit.js';
-import { CLIENT_ID, testEnvironment, until } from './helpers.js';
+import { FakePushKit } from './fake-pushkit.js';
+import { CLIENT_ID, TEST_KEYS, testEnvironment, until } from './helpers.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'IQAAAACy0crashcrashcrashcrashcrashcrashcrash';
@@ -50,13 +50,9 @@ async function api(port: number, method: string, url: string, token: string | un
 }
 
 test('SIGKILL mid-way, restart: no lost message, no lost or duplicated push', { timeout: 60000 }, async () => {
-  const keys = testKeyPair();
-  const fake = new FakePushKit(keys.publicPem);
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-crash-'));
   const env = testEnvironment(dir, await fake.start());
-  // testEnvironment wrote its own key pair's private half; use this test's pair for both sides.
-  const sa = JSON.parse(fs.readFileSync(path.join(dir, 'service-account.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'service-account.json'), JSON.stringify({ ...sa, private_key: keys.privatePem }));
   const port = await freePort();
   let child = await startChild(env, port);
   try {

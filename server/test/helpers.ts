@@ -16,7 +16,8 @@ export const CLIENT_ID = '111222333';
 export const VOIP_CLIENT_ID = '444555666';
 export const TEST_CLIENT_ID = '777888999';
 
-const keys = testKeyPair();
+/** The service account's key pair: the server signs with the private half, the fake verifies with the public. */
+export const TEST_KEYS = testKeyPair();
 
 export interface Rig {
   server: Server;
@@ -31,7 +32,7 @@ export interface Rig {
 /** Writes the service account and the certificate list; returns the environment to start with. */
 export function testEnvironment(dir: string, fakeBase: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const sa = path.join(dir, 'service-account.json');
-  fs.writeFileSync(sa, JSON.stringify({ project_id: PROJECT_ID, key_id: KEY_ID, private_key: keys.privatePem, sub_account: SUB_ACCOUNT, type: 'service_account' }));
+  fs.writeFileSync(sa, JSON.stringify({ project_id: PROJECT_ID, key_id: KEY_ID, private_key: TEST_KEYS.privatePem, sub_account: SUB_ACCOUNT, type: 'service_account' }));
   const certs = path.join(dir, 'certs.json');
   fs.writeFileSync(certs, JSON.stringify([
     { name: CLIENT_ID, serviceAccount: sa, category: 'IM', voip: false },
@@ -43,7 +44,7 @@ export function testEnvironment(dir: string, fakeBase: string, extra: NodeJS.Pro
 
 export async function startRig(extra: NodeJS.ProcessEnv = {}, now?: () => number): Promise<Rig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-server-'));
-  const fake = new FakePushKit(keys.publicPem);
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
   const base = await fake.start();
   const config = loadConfig(testEnvironment(dir, base, extra));
   const logs: string[] = [];

@@ -12,6 +12,14 @@ let rig: Rig;
 let alice: string;
 let bob: string;
 
+/** A fresh server with Alice, and Bob whose phone is bound and offline. */
+async function aliceAndOfflineBob(): Promise<void> {
+  rig = await startRig();
+  alice = await login(rig, 'alice', 'Alice');
+  bob = await login(rig, 'bob', 'Bob');
+  await bindDevice(rig, bob, 'phone', TOKEN_A);
+}
+
 async function send(from: string, to: string, text: string, clientMsgId: string) {
   const r = await call(rig, from, 'POST', '/messages', { to, text, clientMsgId });
   assert.equal(r.statusCode, 201, r.body);
@@ -19,12 +27,7 @@ async function send(from: string, to: string, text: string, clientMsgId: string)
 }
 
 describe('offline push of messages', () => {
-  beforeEach(async () => {
-    rig = await startRig();
-    alice = await login(rig, 'alice', 'Alice');
-    bob = await login(rig, 'bob', 'Bob');
-    await bindDevice(rig, bob, 'phone', TOKEN_A);
-  });
+  beforeEach(aliceAndOfflineBob);
   afterEach(async () => { await rig.stop(); });
 
   test('an online receiver gets the message over the socket and no push', async () => {
@@ -236,12 +239,7 @@ describe('call pushes', () => {
 });
 
 describe('Push Kit answers', () => {
-  beforeEach(async () => {
-    rig = await startRig();
-    alice = await login(rig, 'alice', 'Alice');
-    bob = await login(rig, 'bob', 'Bob');
-    await bindDevice(rig, bob, 'phone', TOKEN_A);
-  });
+  beforeEach(aliceAndOfflineBob);
   afterEach(async () => { await rig.stop(); });
 
   test('503 is retried and then succeeds', async () => {
