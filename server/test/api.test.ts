@@ -183,6 +183,26 @@ describe('messages and conversations', () => {
   });
 });
 
+describe('rate limits on calls and device binding', () => {
+  test('each has its own per-user limit', async () => {
+    const rig = await startRig({ RATE_CALLS_PER_MIN: '2', RATE_DEVICES_PER_MIN: '3' });
+    try {
+      const a = await login(rig, 'a');
+      await login(rig, 'b');
+      const calls = [];
+      for (let i = 0; i < 3; i++) calls.push((await call(rig, a, 'POST', '/calls', { to: 'b', media: 'audio' })).statusCode);
+      assert.deepEqual(calls, [201, 201, 429]);
+      const binds = [];
+      for (let i = 0; i < 4; i++) {
+        binds.push((await call(rig, a, 'PUT', `/devices/d${i}`, { pushToken: `IQAAAACy0token${i}xxxxxxxxxx`, clientId: '1' })).statusCode);
+      }
+      assert.deepEqual(binds, [204, 204, 204, 429]);
+    } finally {
+      await rig.stop();
+    }
+  });
+});
+
 describe('WebSocket', () => {
   let rig: Rig;
   before(async () => { rig = await startRig(); });
@@ -204,6 +224,20 @@ describe('WebSocket', () => {
     assert.equal(good.closed, undefined);
     assert.deepEqual([...rig.server.hub.onlineDevices('frank')], ['phone']);
     await good.close();
+  });
+
+  test('heartbeats drop a device that stopped answering pings', async () => {
+    const quick = await startRig({ HEARTBEAT_MS: '100' });
+    try {
+      const token = await login(quick, 'ivan');
+      const silent = await LiveDevice.connect(quick, token, 'phone', { autoPong: false });
+      const healthy = await LiveDevice.connect(quick, token, 'tablet');
+      await until(() => silent.closed !== undefined, 3000);
+      assert.deepEqual([...quick.server.hub.onlineDevices('ivan')], ['tablet']);
+      await healthy.close();
+    } finally {
+      await quick.stop();
+    }
   });
 
   test('presence goes to the user\'s contacts', async () => {
