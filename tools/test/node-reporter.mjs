@@ -1,4 +1,6 @@
 // A node:test reporter that prints one JSON line per finished test (not per suite), for tools/test/run.js.
+// The prefix keeps other output of the tests (a logger writing JSON lines, say) from being read as results.
+export const PREFIX = '@@node-test ';
 export default async function* reporter(source) {
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
@@ -6,7 +8,7 @@ export default async function* reporter(source) {
     if (d.details && d.details.type === 'suite') continue;
     const err = d.details && d.details.error;
     const cause = err && (err.cause || err);
-    yield `${JSON.stringify({
+    yield `${PREFIX}${JSON.stringify({
       type: event.type === 'test:pass' ? (d.skip || d.todo ? 'skip' : 'pass') : 'fail',
       name: d.name,
       file: d.file,

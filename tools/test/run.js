@@ -12,6 +12,7 @@ const { bundleSuites, ROOT } = require('./bundle');
 
 const SUITE_TIMEOUT_MS = 120000;
 const EVENT_PREFIX = '@@hypium-host ';
+const NODE_TEST_PREFIX = '@@node-test '; // see node-reporter.mjs
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
@@ -60,8 +61,8 @@ function runNodeTests(group, files, cwd, nodeArgs) {
   let passed = 0;
   let failed = 0;
   for (const l of (r.stdout || '').split('\n')) {
-    if (!l.startsWith('{')) continue;
-    const ev = JSON.parse(l);
+    if (!l.startsWith(NODE_TEST_PREFIX)) continue;
+    const ev = JSON.parse(l.slice(NODE_TEST_PREFIX.length));
     record(group, `${path.relative(ROOT, ev.file || '')} > ${ev.name}`, ev.type, ev.message);
     if (ev.type === 'pass') passed += 1;
     if (ev.type === 'fail') failed += 1;
