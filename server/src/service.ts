@@ -2,7 +2,7 @@
 // to push. Every write that announces something by push writes its outbox rows in the same transaction.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Certificate, Config } from './config.js';
 import { certificateFor } from './config.js';
 import type { Db } from './db.js';
 import type { Hub } from './hub.js';
@@ -168,42 +168,48 @@ export class ImService {
     return devices.filter((d) => !online.has(d.device_id));
   }
 
-  /** Groups targets by Client ID: the certificate decides category and test mode of the payload. */
-  private byClient(devices: DeviceRow[]): Map<string, OutboxTarget[]> {
-    const out = new Map<string, OutboxTarget[]>();
-    for (const d of devices) {
-      const list = out.get(d.client_id) ?? [];
+  /**
+   * Queues a push to `userId`'s devices that are offline under their policy, unless do-not-disturb is on.
+   * The payload is built per certificate (it decides category, VoIP and test mode); devices whose Client
+   * ID has no certificate get nothing, and the log says why. Call inside the announcing transaction.
+   */
+  private pushTo(userId: string, kind: string, refId: string, build: (cert: Certificate) => { pushType: number; body: Record<string, unknown> }): void {
+    const settings = this.getSettings(userId);
+    if (settings.dnd) return;
+    const byClient = new Map<string, OutboxTarget[]>();
+    for (const d of this.pushTargets(userId, settings.multiDevicePolicy)) {
+      const list = byClient.get(d.client_id) ?? [];
       list.push({ token: d.push_token, clientId: d.client_id });
-      out.set(d.client_id, list);
+      byClient.set(d.client_id, list);
     }
-    return out;
+    for (const [clientId, targets] of byClient) {
+      const cert = certificateFor(this.config, clientId);
+      if (!cert) {
+        this.log.warn({ userId, kind, clientId }, 'no push: the device\'s Client ID has no certificate configured');
+        continue;
+      }
+      const { pushType, body } = build(cert);
+      this.outbox.enqueue(kind, refId, userId, pushType, body, targets);
+    }
   }
 
   private queueMessagePush(receiver: string, senderName: string, m: Message): void {
-    const settings = this.getSettings(receiver);
-    if (settings.dnd) return;
-    const targets = this.pushTargets(receiver, settings.multiDevicePolicy);
-    if (targets.length === 0) return;
+    const preview = this.getSettings(receiver).preview;
     const badge = Math.min(99, this.unreadTotal(receiver));
-    for (const [clientId, list] of this.byClient(targets)) {
-      const cert = certificateFor(this.config, clientId);
-      if (!cert) {
-        this.log.warn({ receiver, clientId }, 'no push: the device\'s Client ID has no certificate configured');
-        continue;
-      }
-      const body = fittedNotification({
+    this.pushTo(receiver, 'message', m.id, (cert) => ({
+      pushType: PUSH_TYPE_ALERT,
+      body: fittedNotification({
         category: cert.category,
         title: senderName,
-        body: settings.preview ? m.text : PREVIEW_OFF_BODY,
+        body: preview ? m.text : PREVIEW_OFF_BODY,
         action: 'action.pushuikit.chat',
         data: { route: 'chat', conversationId: m.conversationId, messageId: m.id },
         badge,
         notifyId: notifyIdOf(m.conversationId),
         ttlSeconds: MESSAGE_TTL_SECONDS,
         testMessage: cert.testMessage,
-      });
-      this.outbox.enqueue('message', m.id, receiver, PUSH_TYPE_ALERT, body, list);
-    }
+      }),
+    }));
   }
 
   private unreadTotal(userId: string): number {
@@ -276,23 +282,21 @@ export class ImService {
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO calls (id, caller_id, callee_id, media, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(call.callId, callerId, calleeId, media, 'ringing', now, call.expiresAt);
-      const settings = this.getSettings(calleeId);
-      if (settings.dnd) return;
       const ttlSeconds = Math.max(30, Math.min(60, Math.ceil(this.config.callTimeoutMs / 1000)));
-      for (const [clientId, list] of this.byClient(this.pushTargets(calleeId, settings.multiDevicePolicy))) {
-        const cert = certificateFor(this.config, clientId);
-        if (!cert) continue;
+      this.pushTo(calleeId, 'call', call.callId, (cert) => {
         if (cert.voip) {
           const extra = { route: 'call', callId: call.callId, callerId, callerName, media, expiresAt: call.expiresAt };
-          this.outbox.enqueue('call', call.callId, calleeId, PUSH_TYPE_VOIP, voipBody(extra, ttlSeconds, cert.testMessage), list);
-        } else {
-          this.outbox.enqueue('call', call.callId, calleeId, PUSH_TYPE_ALERT, fittedNotification({
+          return { pushType: PUSH_TYPE_VOIP, body: voipBody(extra, ttlSeconds, cert.testMessage) };
+        }
+        return {
+          pushType: PUSH_TYPE_ALERT,
+          body: fittedNotification({
             category: cert.category, title: callerName, body: media === 'video' ? 'Incoming video call' : 'Incoming call',
             action: 'action.pushuikit.call', data: { route: 'call', callId: call.callId }, notifyId: notifyIdOf(call.callId),
             ttlSeconds, testMessage: cert.testMessage,
-          }), list);
-        }
-      }
+          }),
+        };
+      });
     })();
     this.hub.send(calleeId, { type: 'call', call });
     this.hub.send(callerId, { type: 'call', call });
@@ -331,18 +335,15 @@ export class ImService {
   }
 
   private queueMissedCall(call: Call): void {
-    const settings = this.getSettings(call.calleeId);
-    if (settings.dnd) return;
     const callerName = this.displayName(call.callerId);
-    for (const [clientId, list] of this.byClient(this.pushTargets(call.calleeId, settings.multiDevicePolicy))) {
-      const cert = certificateFor(this.config, clientId);
-      if (!cert) continue;
-      this.outbox.enqueue('missedCall', call.callId, call.calleeId, PUSH_TYPE_ALERT, fittedNotification({
+    this.pushTo(call.calleeId, 'missedCall', call.callId, (cert) => ({
+      pushType: PUSH_TYPE_ALERT,
+      body: fittedNotification({
         category: 'MISS_CALL', title: callerName, body: call.media === 'video' ? 'Missed video call' : 'Missed call',
         action: 'action.pushuikit.call', data: { route: 'missedCall', callId: call.callId, peerId: call.callerId },
         notifyId: notifyIdOf(call.callId), ttlSeconds: MESSAGE_TTL_SECONDS, testMessage: cert.testMessage,
-      }), list);
-    }
+      }),
+    }));
   }
 
   /** Times out unanswered invitations (also those a restart interrupted). */
