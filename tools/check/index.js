@@ -7,6 +7,7 @@ const { FileView, loadProject } = require('./project');
 const { buildProgram } = require('./program');
 const { checkArkUI } = require('./arkui-rules');
 const { checkConfig } = require('./config-rules');
+const { checkKitUse } = require('./kit-rules');
 
 function fromTsDiagnostic(d, rule) {
   const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
@@ -115,7 +116,9 @@ function runCheck(root, opts) {
     }
   }
   for (const sf of program.getSourceFiles()) {
-    if (isProjectFile(sf) && sf.fileName.endsWith('.ets')) out.push(...checkArkUI(sf, program.getTypeChecker(), uiContext));
+    if (!isProjectFile(sf)) continue;
+    if (sf.fileName.endsWith('.ets')) out.push(...checkArkUI(sf, program.getTypeChecker(), uiContext));
+    out.push(...checkKitUse(sf, program.getTypeChecker()));
   }
   out.push(...checkConfig(project, view, program, uiContext.resources));
 

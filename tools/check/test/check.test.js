@@ -201,6 +201,32 @@ describe('ArkUI rules', () => {
   });
 });
 
+describe('kit adapters (shared/DESIGN.md)', () => {
+  const VM = 'features/settings/src/main/ets/viewmodel/NotificationSettingsViewModel.ets';
+
+  test('a kit called from a view model is an error at the call', () => {
+    const planted = `import { notificationManager } from '@kit.NotificationKit';\n${read(VM)}\n` +
+      'export function clearBadge(): Promise<void> {\n  return notificationManager.setBadgeNumber(0);\n}\n';
+    const d = expectOne(check({ [VM]: planted }), 'kit-adapter', VM, /'notificationManager' from @kit.NotificationKit/);
+    assert.equal(d.line, read(VM).split('\n').length + 3);
+  });
+
+  test('types from a kit are fine anywhere', () => {
+    const planted = `import { Want } from '@kit.AbilityKit';\nimport { BusinessError } from '@kit.BasicServicesKit';\n` +
+      `import { pushCommon } from '@kit.PushKit';\n${read(VM)}\n` +
+      'export function describeWant(w: Want, e: BusinessError, p: pushCommon.PushPayload): string {\n' +
+      '  return `${w.action ?? ""} ${e.code} ${p.type}`;\n}\n';
+    assert.deepEqual(errors(check({ [VM]: planted }), 'kit-adapter'), []);
+  });
+
+  test('an adapter file may call its kit', () => {
+    const ADAPTER = 'features/settings/src/main/ets/kit/Badge.ets';
+    const code = `import { notificationManager } from '@kit.NotificationKit';\n\n` +
+      'export function clearBadge(): Promise<void> {\n  return notificationManager.setBadgeNumber(0);\n}\n';
+    assert.deepEqual(errors(check({ [ADAPTER]: code })), []);
+  });
+});
+
 describe('config check', () => {
   const ENTRY_MODULE = 'entry/src/main/module.json5';
   const CALL_ROUTES = 'features/call/src/main/resources/base/profile/route_map.json';
@@ -324,7 +350,7 @@ describe('third-party declarations (tools/types)', () => {
   });
 
   test('@kit.PushKit is declared for the calls the push module makes', () => {
-    const file = 'common/push/src/main/ets/Planted.ets';
+    const file = 'common/push/src/main/ets/kit/Planted.ets';
     const code = (type) => `import { pushCommon, pushService } from '@kit.PushKit';\n\nexport async function bind(id: string): Promise<string> {\n` +
       `  await pushService.bindAppProfileId(pushCommon.AppProfileType.${type}, id);\n  return pushService.getToken();\n}\n`;
     assert.deepEqual(errors(check({ [file]: code('PROFILE_TYPE_APPLICATION_ACCOUNT') })), []);
