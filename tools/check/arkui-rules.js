@@ -40,20 +40,18 @@ const ALLOWED_PARENTS = new Map([
   ['FlowItem', ['WaterFlow']],
 ]);
 
+/** The name of a decorator: `@State` and `@Watch('x')` both give their identifier. */
+function decoratorName(d) {
+  const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;
+  return ts.isIdentifier(e) ? e.text : undefined;
+}
+
 function decoratorNames(node) {
-  const out = [];
-  for (const d of ts.getAllDecorators(node) || []) {
-    const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;
-    if (ts.isIdentifier(e)) out.push(e.text);
-  }
-  return out;
+  return (ts.getAllDecorators(node) || []).map(decoratorName).filter((n) => n !== undefined);
 }
 
 function decoratorNode(node, name) {
-  return (ts.getAllDecorators(node) || []).find((d) => {
-    const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;
-    return ts.isIdentifier(e) && e.text === name;
-  });
+  return (ts.getAllDecorators(node) || []).find((d) => decoratorName(d) === name);
 }
 
 function isStruct(node) {
@@ -334,4 +332,4 @@ function checkArkUI(sf, checker, ctx) {
   return createRules(sf, checker, ctx).run();
 }
 
-module.exports = { checkArkUI };
+module.exports = { checkArkUI, decoratorNames };

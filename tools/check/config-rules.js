@@ -4,6 +4,7 @@
 const path = require('path');
 const ts = require('ohos-typescript');
 const { ConfigError, readJson5 } = require('./project');
+const { decoratorNames } = require('./arkui-rules');
 
 const PUSH_LISTENER = 'action.ohos.push.listener';
 // Required keys of module.json5 per module type (the SDK's module.json schema).
@@ -133,7 +134,7 @@ function checkConfig(project, view, program, resources) {
         const sf = program.getSourceFile(src);
         const exported = sf && sf.statements.some((st) => ts.isFunctionDeclaration(st) && st.name &&
           st.name.text === r.buildFunction && (ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Export) &&
-          (ts.getAllDecorators(st) || []).some((d) => d.expression.getText(sf) === 'Builder'));
+          decoratorNames(st).includes('Builder'));
         if (!exported) {
           report(file, `"${r.buildFunction}"`, `route "${r.name}": ${r.pageSourceFile} does not export a @Builder function "${r.buildFunction}"`);
         }

@@ -5,7 +5,7 @@ const path = require('path');
 const ts = require('ohos-typescript');
 const { FileView, loadProject } = require('./project');
 const { buildProgram } = require('./program');
-const { checkArkUI } = require('./arkui-rules');
+const { checkArkUI, decoratorNames } = require('./arkui-rules');
 const { checkConfig } = require('./config-rules');
 const { checkKitUse } = require('./kit-rules');
 
@@ -26,10 +26,7 @@ function isParentBoundMember(d) {
   let node = findNodeAt(d.file, d.start);
   while (node && !ts.isPropertyDeclaration(node)) node = node.parent;
   if (!node || !node.parent || node.parent.kind !== ts.SyntaxKind.StructDeclaration) return false;
-  return (ts.getAllDecorators(node) || []).some((dec) => {
-    const e = ts.isCallExpression(dec.expression) ? dec.expression.expression : dec.expression;
-    return ts.isIdentifier(e) && PARENT_BOUND.has(e.text);
-  });
+  return decoratorNames(node).some((name) => PARENT_BOUND.has(name));
 }
 
 function findNodeAt(sf, pos) {
