@@ -5,7 +5,7 @@ const crypto = require('crypto');
 const path = require('path');
 const ts = require('ohos-typescript');
 const { etsOptions, deriveComponents } = require('./ets-options');
-const { sourceFiles, readJson5 } = require('./project');
+const { sourceFiles, readJson5, fileDependencyTarget } = require('./project');
 
 // The package's exports map hides package.json, so find it through the resolution paths.
 const DECLARATIONS = path.join(require.resolve.paths('@arkts/declarations')
@@ -79,26 +79,24 @@ function buildProgram(project, view) {
   const files = [];
   for (const m of project.modules) files.push(...sourceFiles(view, m));
   const typesDir = path.join(project.root, 'tools/types');
-  const declarationFiles = [
-    ...deriveComponents(DECLARATIONS).files,
-    path.join(DECLARATIONS, 'global.d.ts'),
-    ...view.list(typesDir, /\.d\.ts$/),
-  ];
+  const typeDeclarations = view.list(typesDir, /\.d\.ts$/);
+  const declarationFiles = [...deriveComponents(DECLARATIONS).files, path.join(DECLARATIONS, 'global.d.ts'), ...typeDeclarations];
   const sdk = sdkPaths();
   const thirdParty = thirdPartyPaths(project.root, view);
-  const packageMains = new Map();
-  const mainOf = (pkgDir) => {
-    if (!packageMains.has(pkgDir)) {
-      const pkgFile = path.join(pkgDir, 'oh-package.json5');
-      let main;
+  const rootDeps = Object.assign({}, project.rootPackage.dependencies, project.rootPackage.devDependencies);
+  const targets = new Map(); // declaring dir + spec + subpath -> file (undefined: unreadable package)
+  const targetOf = (declaringDir, spec, subpath) => {
+    const key = `${declaringDir}\u0000${spec}\u0000${subpath}`;
+    if (!targets.has(key)) {
+      let file;
       try {
-        main = path.resolve(pkgDir, readJson5(view, pkgFile).main || 'Index.ets');
+        file = fileDependencyTarget(view, declaringDir, spec, subpath);
       } catch (e) {
-        main = undefined;
+        file = undefined; // the config check reports the broken oh-package.json5
       }
-      packageMains.set(pkgDir, main);
+      targets.set(key, file);
     }
-    return packageMains.get(pkgDir);
+    return targets.get(key);
   };
   const unresolved = [];
 
@@ -139,7 +137,6 @@ function buildProgram(project, view) {
       return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;
     }
     const pkg = packageNameOf(name);
-    const rootDeps = Object.assign({}, project.rootPackage.dependencies, project.rootPackage.devDependencies);
     const fromModule = mod.dependencies[pkg] !== undefined;
     const spec = fromModule ? mod.dependencies[pkg] : rootDeps[pkg];
     if (spec === undefined) {
@@ -147,8 +144,7 @@ function buildProgram(project, view) {
       return undefined;
     }
     if (typeof spec === 'string' && spec.startsWith('file:')) {
-      const pkgDir = path.resolve(fromModule ? mod.dir : project.root, spec.slice(5));
-      return asFile(name === pkg ? mainOf(pkgDir) : path.join(pkgDir, name.slice(pkg.length + 1)));
+      return asFile(targetOf(fromModule ? mod.dir : project.root, spec, name.slice(pkg.length + 1)));
     }
     return asFile(thirdParty.get(name)); // undefined: an ambient `declare module` in tools/types
   };
@@ -157,8 +153,7 @@ function buildProgram(project, view) {
   const builderProgram = ts.createEmitAndSemanticDiagnosticsBuilderProgram(
     [...files, ...declarationFiles], options, host);
   // Declarations we wrote are checked like sources: a mistake there silently turns types into any.
-  const ownDeclarations = [...view.list(typesDir, /\.d\.ts$/), path.join(project.root, 'tools/sim/index.d.ts')]
-    .filter((f) => view.exists(f));
+  const ownDeclarations = [...typeDeclarations, path.join(project.root, 'tools/sim/index.d.ts')].filter((f) => view.exists(f));
   return { builderProgram, program: builderProgram.getProgram(), files, ownDeclarations, unresolved };
 }
 

@@ -126,6 +126,17 @@ function loadProject(root, view) {
   return { root, buildProfile, rootPackage, modules, problems };
 }
 
+/**
+ * Where a `file:` dependency leads: the named package's `main` (default Index.ets), or for a deep import
+ * (`@scope/pkg/sub/File`) that path inside the package. `declaringDir` holds the oh-package.json5 that
+ * declares the dependency; the spec is relative to it, as ohpm reads it.
+ */
+function fileDependencyTarget(view, declaringDir, spec, subpath) {
+  const pkgDir = path.resolve(declaringDir, spec.slice('file:'.length));
+  if (subpath) return path.join(pkgDir, subpath);
+  return path.resolve(pkgDir, readJson5(view, path.join(pkgDir, 'oh-package.json5')).main || 'Index.ets');
+}
+
 function sourceFiles(view, mod) {
   const files = [];
   for (const sub of SOURCE_DIRS) files.push(...view.list(path.join(mod.dir, sub), /\.(ets|ts)$/));
@@ -133,4 +144,4 @@ function sourceFiles(view, mod) {
   return files.filter((f) => !/\.d\.e?ts$/.test(f));
 }
 
-module.exports = { FileView, ConfigError, readJson5, loadProject, sourceFiles };
+module.exports = { FileView, ConfigError, readJson5, loadProject, sourceFiles, fileDependencyTarget };

@@ -5,19 +5,17 @@
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
-const JSON5 = require('json5');
+const { FileView, readJson5, fileDependencyTarget } = require('../check/project');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SIM = path.join(ROOT, 'tools/sim');
+const view = new FileView(ROOT);
 
 function kitFile(name) {
   const file = path.join(SIM, 'kits', `${name.slice('@kit.'.length)}.js`);
   return fs.existsSync(file) ? file : undefined;
 }
 
-function readPackage(dir) {
-  return JSON5.parse(fs.readFileSync(path.join(dir, 'oh-package.json5'), 'utf8'));
-}
 
 /** The oh-package.json5 folder that owns `file` (its module, or the project root). */
 function packageDirOf(file) {
@@ -41,12 +39,9 @@ const resolverPlugin = {
     build.onResolve({ filter: /^@pushuikit\/kitsim$/ }, () => ({ path: path.join(SIM, 'control.js') }));
     build.onResolve({ filter: /^@pushuikit\// }, (args) => {
       for (const dir of [packageDirOf(args.importer), ROOT]) {
-        const pkg = readPackage(dir);
+        const pkg = readJson5(view, path.join(dir, 'oh-package.json5'));
         const spec = Object.assign({}, pkg.dependencies, pkg.devDependencies)[args.path];
-        if (typeof spec === 'string' && spec.startsWith('file:')) {
-          const target = path.resolve(dir, spec.slice(5));
-          return { path: path.resolve(target, readPackage(target).main || 'Index.ets') };
-        }
+        if (typeof spec === 'string' && spec.startsWith('file:')) return { path: fileDependencyTarget(view, dir, spec, '') };
       }
       return { errors: [{ text: `${args.path} is not a dependency of ${path.relative(ROOT, packageDirOf(args.importer))}/oh-package.json5` }] };
     });
