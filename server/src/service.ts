@@ -173,7 +173,8 @@ export class ImService {
    * The payload is built per certificate (it decides category, VoIP and test mode); devices whose Client
    * ID has no certificate get nothing, and the log says why. Call inside the announcing transaction.
    */
-  private pushTo(userId: string, kind: string, refId: string, build: (cert: Certificate) => { pushType: number; body: Record<string, unknown> }): void {
+  private pushTo(userId: string, kind: string, refId: string,
+    build: (cert: Certificate, settings: Settings) => { pushType: number; body: Record<string, unknown> }): void {
     const settings = this.getSettings(userId);
     if (settings.dnd) return;
     const byClient = new Map<string, OutboxTarget[]>();
@@ -188,23 +189,22 @@ export class ImService {
         this.log.warn({ userId, kind, clientId }, 'no push: the device\'s Client ID has no certificate configured');
         continue;
       }
-      const { pushType, body } = build(cert);
+      const { pushType, body } = build(cert, settings);
       this.outbox.enqueue(kind, refId, userId, pushType, body, targets);
     }
   }
 
   private queueMessagePush(receiver: string, senderName: string, m: Message): void {
-    const preview = this.getSettings(receiver).preview;
-    const badge = Math.min(99, this.unreadTotal(receiver));
-    this.pushTo(receiver, 'message', m.id, (cert) => ({
+    let badge: number | undefined; // counted only for a receiver who gets a push
+    this.pushTo(receiver, 'message', m.id, (cert, settings) => ({
       pushType: PUSH_TYPE_ALERT,
       body: fittedNotification({
         category: cert.category,
         title: senderName,
-        body: preview ? m.text : PREVIEW_OFF_BODY,
+        body: settings.preview ? m.text : PREVIEW_OFF_BODY,
         action: 'action.pushuikit.chat',
         data: { route: 'chat', conversationId: m.conversationId, messageId: m.id },
-        badge,
+        badge: (badge ??= Math.min(99, this.unreadTotal(receiver))),
         notifyId: notifyIdOf(m.conversationId),
         ttlSeconds: MESSAGE_TTL_SECONDS,
         testMessage: cert.testMessage,
