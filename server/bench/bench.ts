@@ -86,11 +86,11 @@ async function fanOut(): Promise<void> {
   const server = await createServer(loadConfig(env), { log: pino({ level: 'warn' }) });
   const members: string[] = [];
   for (let i = 0; i < FAN_OUT; i++) {
-    server.service.login(`m${i}`, `Member ${i}`);
+    server.service.createUser(`m${i}`, `Member ${i}`, null);
     server.service.bindDevice(`m${i}`, 'phone', `IQAAAACy0bench${String(i).padStart(8, '0')}xxxxxxxx`, CLIENT_ID);
     members.push(`m${i}`);
   }
-  server.service.login('sender', 'Sender');
+  server.service.createUser('sender', 'Sender', null);
   const group = server.service.createGroup('sender', 'Everyone', members);
   const started = performance.now();
   server.service.sendMessage('sender', { groupId: group.groupId, text: 'hello everyone', clientMsgId: 'fan1' });

@@ -8,23 +8,53 @@ import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { Config } from './config.js';
-import { openDb } from './db.js';
+import type { Ajv, SchemaValidateFunction } from 'ajv';
+import { isStorageUnavailable, openDb } from './db.js';
 import type { Db } from './db.js';
-import { Sessions } from './auth.js';
+import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, Sessions } from './auth.js';
+import type { IssuedSession } from './auth.js';
 import { Hub } from './hub.js';
-import { ApiError, ImService } from './service.js';
+import { ApiError, ImService, isWellFormed } from './service.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     userId: string;
+    sessionId: string;
   }
 }
 
 const ID = '^[A-Za-z0-9_-]{1,64}$';
 const id = { type: 'string', pattern: ID } as const;
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max } as const);
+/** Text a person wrote: well-formed Unicode (what we store is what we acknowledged) and not only spaces. */
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, wellFormed: true, notBlank: true } as const);
+const password = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, wellFormed: true } as const;
+const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
+
+/** Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space. */
+function textKeywords(ajv: Ajv): Ajv {
+  const keyword = (name: string, ok: (s: string) => boolean, message: string) => {
+    const validate: SchemaValidateFunction = (schema: boolean, data: string) => {
+      if (!schema || ok(data)) return true;
+      validate.errors = [{ keyword: name, message, params: {} }];
+      return false;
+    };
+    ajv.addKeyword({ keyword: name, type: 'string', schemaType: 'boolean', errors: true, validate });
+  };
+  keyword('wellFormed', isWellFormed, 'must be well-formed Unicode text (no lone surrogates)');
+  keyword('notBlank', (s) => s.trim().length > 0, 'must not be blank');
+  return ajv;
+}
+
+/** WebSocket close codes of ours (4000-4999 belong to applications). */
+export const CLOSE_SESSION_ENDED = 4001;
+export const CLOSE_TOO_MANY_DEVICES = 4008;
+export const CLOSE_REPLACED = 4009;
+export const CLOSE_TOO_MANY_FRAMES = 4029;
+/** Frames a client may send per socket in FRAME_WINDOW_MS (it may only ping, every 30 s or so). */
+const FRAMES_PER_WINDOW = 20;
+const FRAME_WINDOW_MS = 10_000;
 
 export interface ServerDeps {
   fetch?: typeof fetch;
@@ -32,6 +62,8 @@ export interface ServerDeps {
   log?: Logger;
   /** Test hook: retry sleeps of the Push Kit client (default: real timers). */
   sleep?: (ms: number) => Promise<void>;
+  /** Test hook: scrypt cost of new password hashes (default 15; tests use less to stay fast). */
+  scryptLog2N?: number;
 }
 
 export interface Server {
@@ -46,10 +78,12 @@ export interface Server {
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<Server> {
   // The private key is never logged: redact anything that might carry it.
-  const log = deps.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['*.private_key', 'private_key', '*.authorization', 'req.headers.authorization'] });
+  const log = deps.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['*.private_key', 'private_key', '*.authorization', 'req.headers.authorization', 'password', '*.password', '*.pushToken', '*.token'] });
   const now = deps.now ?? Date.now;
-  const db = openDb(config.dataDir);
-  const sessions = new Sessions(db, config.sessionTtlSeconds, now);
+  const db = openDb(config.dataDir, { busyTimeoutMs: config.dbBusyTimeoutMs });
+  const sessions = new Sessions(db, config.sessionTtlSeconds, config.maxSessionsPerUser, now);
+  const passwords = new Passwords(deps.scryptLog2N);
+  const external = config.external ? new ExternalTokens(config.external, now) : undefined;
   const hub = new Hub();
   const client = new PushKitClient(config.pushApiBase, { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000 }, {
     fetch: deps.fetch ?? fetch,
@@ -71,14 +105,54 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
-    // Unknown fields are an error (a client's typo must not pass silently), not stripped as by default.
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ajv: {
+      // Bodies are validated, never converted: "42" is not a number and 42 is not a string. Unknown fields
+      // are an error (a client's typo must not pass silently), and Infinity/NaN are not numbers.
+      customOptions: { coerceTypes: false, removeAdditional: false, strictNumbers: true, allErrors: false },
+      plugins: [textKeywords],
+    },
   });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(rateLimit, { global: false, hook: 'preHandler' });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // A client's protocol error (bad frame, oversized message) is the client's problem: one line, no stack.
+    errorHandler: (error, socket, request) => {
+      request.log.warn({ userId: request.userId, code: (error as NodeJS.ErrnoException).code, err: error.message }, 'WebSocket protocol error');
+      socket.terminate();
+    },
+  });
+  await app.register(rateLimit, { global: false });
+
+  /** A per-minute limit keyed by `key`; a request over it is a 429 with Retry-After. */
+  const perMinute = (max: number, what: string, key: (r: FastifyRequest) => string) => {
+    const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key });
+    return async (request: FastifyRequest) => {
+      const result = await check(request);
+      // isAllowed is true only for an allow-listed key; isExceeded says whether this request is over the limit.
+      if (!result.isAllowed && result.isExceeded) throw new ApiError(429, `too many ${what}: at most ${max} per minute`, undefined, result.ttlInSeconds);
+    };
+  };
+  const perUser = (max: number, what: string) => perMinute(max, what, (r) => `${what}:${r.userId}`);
+  const limits = {
+    requests: perUser(config.rateLimits.requests, 'requests'),
+    messages: perUser(config.rateLimits.messages, 'messages'),
+    calls: perUser(config.rateLimits.calls, 'call actions'),
+    devices: perUser(config.rateLimits.devices, 'device changes'),
+    sockets: perUser(config.rateLimits.sockets, 'connections'),
+    signInByAddress: perMinute(config.rateLimits.signInPerAddress, 'sign-in attempts from this address', (r) => `sign-in:${r.ip}`),
+    signInByUser: perMinute(config.rateLimits.signInPerUser, 'sign-in attempts for this user',
+      (r) => `sign-in-user:${(r.body as { userId?: string }).userId ?? ''}`),
+  };
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send({ error: error.message });
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.code(error.status).send(error.field ? { error: error.message, field: error.field } : { error: error.message });
+    }
+    if (isStorageUnavailable(error)) {
+      // Busy (another process holds the lock) or full: nothing was committed, so the client may retry.
+      request.log.warn({ code: (error as { code?: string }).code, err: error.message }, 'storage unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: 'the server cannot store this now; retry shortly' });
+    }
     const status = error.statusCode ?? 500;
     if (error.validation) {
       return reply.code(400).send({ error: error.message, field: `${error.validationContext}${error.validation[0]?.instancePath ?? ''}` });
@@ -89,37 +163,101 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-  const bearer = (request: FastifyRequest): string | undefined => {
+  // Query strings are text: a value of plain digits may become the integer its schema asks for, and
+  // nothing else is converted ("1e309", "0x10" and " 5" stay strings and fail validation).
+  app.addHook('preValidation', async (request) => {
+    const props = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!props || !query) return;
+    for (const [name, schema] of Object.entries(props)) {
+      const value = query[name];
+      if (schema.type === 'integer' && typeof value === 'string' && DIGITS.test(value)) query[name] = Number(value);
+    }
+  });
+
+  /** REST takes the bearer header only; the WebSocket upgrade may also pass ?token= (browsers cannot set headers). */
+  const authenticate = (allowQueryToken: boolean) => async (request: FastifyRequest) => {
     const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) return header.slice(7);
-    const query = request.query as { token?: unknown } | undefined;
-    return typeof query?.token === 'string' ? query.token : undefined;
+    let token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (token === undefined && allowQueryToken) {
+      const query = request.query as { token?: unknown } | undefined;
+      if (typeof query?.token === 'string') token = query.token;
+    }
+    const session = token ? await sessions.verify(token) : undefined;
+    if (!session || !service.userExists(session.userId)) throw new ApiError(401, 'missing or invalid bearer token');
+    request.userId = session.userId;
+    request.sessionId = session.sessionId;
   };
-  const authenticate = async (request: FastifyRequest) => {
-    const token = bearer(request);
-    const userId = token ? await sessions.verify(token) : undefined;
-    if (!userId || !service.userExists(userId)) throw new ApiError(401, 'missing or invalid bearer token');
-    request.userId = userId;
+
+  /** A new session; sessions it displaced (over the per-user cap) lose their sockets too. */
+  const signIn = async (userId: string): Promise<IssuedSession & { displayName: string }> => {
+    const issued = await sessions.issue(userId);
+    for (const ended of issued.ended) hub.closeSession(ended, CLOSE_SESSION_ENDED, 'session ended');
+    return { token: issued.token, userId, expiresAt: issued.expiresAt, displayName: service.profile(userId).displayName };
   };
-  const limit = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute', keyGenerator: (r: FastifyRequest) => r.userId } });
+  const passwordMode = async () => {
+    if (config.authMode !== 'password') {
+      throw new ApiError(403, 'password accounts are turned off on this server (AUTH_MODE=external): sign in with a token from your app server');
+    }
+  };
 
   app.get('/healthz', async () => ({ ok: true }));
 
   await app.register(async (api) => {
+    api.post('/accounts', {
+      preHandler: [passwordMode, limits.signInByAddress],
+      schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'password', 'displayName'],
+        properties: { userId: id, password, displayName: text(64) } } },
+    }, async (request, reply) => {
+      const body = request.body as { userId: string; password: string; displayName: string };
+      service.createUser(body.userId, body.displayName.trim(), await passwords.hash(body.password));
+      return reply.code(201).send(await signIn(body.userId));
+    });
+
     api.post('/session', {
-      schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'displayName'],
-        properties: { userId: id, displayName: text(64) } } },
+      preHandler: [passwordMode, limits.signInByAddress, limits.signInByUser],
+      schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'password'],
+        properties: { userId: id, password: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH } } } },
     }, async (request) => {
-      const body = request.body as { userId: string; displayName: string };
-      service.login(body.userId, body.displayName.trim());
-      return { token: await sessions.issue(body.userId), userId: body.userId };
+      const body = request.body as { userId: string; password: string };
+      // One answer for an unknown user and a wrong password, and the same work for both (see Passwords).
+      if (!await passwords.verify(body.password, service.passwordHash(body.userId))) {
+        throw new ApiError(401, 'wrong user id or password');
+      }
+      return signIn(body.userId);
+    });
+
+    api.post('/session/external', {
+      preHandler: [limits.signInByAddress],
+      schema: { body: { type: 'object', additionalProperties: false, required: ['token'],
+        properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } } } },
+    }, async (request) => {
+      if (!external) throw new ApiError(403, 'this server does not accept app-server tokens (AUTH_MODE=password)');
+      let identity;
+      try {
+        identity = await external.verify((request.body as { token: string }).token);
+      } catch (e) {
+        if (e instanceof ExternalTokenError) throw new ApiError(401, `the app-server token was refused: ${e.message}`);
+        throw e;
+      }
+      service.ensureExternalUser(identity.userId, identity.displayName);
+      return signIn(identity.userId);
     });
 
     await api.register(async (authed) => {
-      authed.addHook('onRequest', authenticate);
+      authed.addHook('onRequest', authenticate(false));
+      authed.addHook('preHandler', limits.requests);
+
+      authed.delete('/session', async (request, reply) => {
+        sessions.revoke(request.sessionId);
+        hub.closeSession(request.sessionId, CLOSE_SESSION_ENDED, 'logged out');
+        return reply.code(204).send();
+      });
+
+      authed.get('/me', async (request) => service.profile(request.userId));
 
       authed.put('/devices/:deviceId', {
-        config: limit(config.rateLimits.devices),
+        preHandler: limits.devices,
         schema: { params: { type: 'object', properties: { deviceId: id } },
           body: { type: 'object', additionalProperties: false, required: ['pushToken', 'clientId'],
             properties: { pushToken: { type: 'string', pattern: '^[A-Za-z0-9_:.+/=-]{16,512}$' }, clientId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } } } },
@@ -131,7 +269,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
 
       authed.delete('/devices/:deviceId', {
-        config: limit(config.rateLimits.devices),
+        preHandler: limits.devices,
         schema: { params: { type: 'object', properties: { deviceId: id } } },
       }, async (request, reply) => {
         const { deviceId } = request.params as { deviceId: string };
@@ -140,7 +278,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
 
       authed.post('/messages', {
-        config: limit(config.rateLimits.messages),
+        preHandler: limits.messages,
         schema: { body: { type: 'object', additionalProperties: false, required: ['text', 'clientMsgId'],
           oneOf: [{ required: ['to'] }, { required: ['groupId'] }],
           properties: { to: id, groupId: id, text: text(4000), clientMsgId: id } } },
@@ -154,7 +292,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       authed.get('/conversations/:id/messages', {
         schema: { params: { type: 'object', properties: { id } },
           querystring: { type: 'object', additionalProperties: false, properties: {
-            before: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 30 } } } },
+            before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 30 } } } },
       }, async (request) => {
         const { id: conversationId } = request.params as { id: string };
         const q = request.query as { before?: number; limit: number };
@@ -163,7 +301,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
       authed.post('/conversations/:id/read', {
         schema: { params: { type: 'object', properties: { id } },
-          body: { type: 'object', additionalProperties: false, required: ['upToSeq'], properties: { upToSeq: { type: 'integer', minimum: 0 } } } },
+          body: { type: 'object', additionalProperties: false, required: ['upToSeq'],
+            properties: { upToSeq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } } },
       }, async (request) => {
         const { id: conversationId } = request.params as { id: string };
         return service.markRead(request.userId, conversationId, (request.body as { upToSeq: number }).upToSeq);
@@ -172,7 +311,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       authed.get('/unread', async (request) => service.unread(request.userId));
 
       authed.post('/groups', {
-        config: limit(config.rateLimits.messages),
+        preHandler: limits.messages,
         schema: { body: { type: 'object', additionalProperties: false, required: ['name', 'members'],
           properties: { name: text(64), members: { type: 'array', items: id, minItems: 1, maxItems: 20000, uniqueItems: true } } } },
       }, async (request, reply) => {
@@ -181,7 +320,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
 
       authed.post('/calls', {
-        config: limit(config.rateLimits.calls),
+        preHandler: limits.calls,
         schema: { body: { type: 'object', additionalProperties: false, required: ['to', 'media'],
           properties: { to: id, media: { type: 'string', enum: ['audio', 'video'] } } } },
       }, async (request, reply) => {
@@ -195,7 +334,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
       for (const action of ['accept', 'reject', 'cancel'] as const) {
         authed.post(`/calls/:id/${action}`, {
-          config: limit(config.rateLimits.calls),
+          preHandler: limits.calls,
           schema: { params: { type: 'object', properties: { id } } },
         }, async (request) => service.answer(request.userId, (request.params as { id: string }).id, action));
       }
@@ -205,35 +344,64 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         schema: { body: { type: 'object', additionalProperties: false, minProperties: 1, properties: {
           dnd: { type: 'boolean' }, preview: { type: 'boolean' }, multiDevicePolicy: { type: 'string', enum: ['allOffline', 'anyOffline'] } } } },
       }, async (request) => service.putSettings(request.userId, request.body as object));
+    });
 
-      authed.get('/ws', {
-        websocket: true,
-        schema: { querystring: { type: 'object', required: ['deviceId'], properties: { deviceId: id, token: { type: 'string' } } } },
-      }, (socket, request) => {
-        const userId = request.userId;
-        const { deviceId } = request.query as { deviceId: string };
-        if (hub.add(userId, deviceId, socket)) {
-          for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: true });
-        }
-        socket.send(JSON.stringify({ type: 'hello', userId, deviceId }));
-        socket.on('message', (data, isBinary) => {
-          // Clients may only ping; anything else is a protocol error that closes this socket alone.
-          let ok = false;
-          if (!isBinary) {
-            try {
-              ok = (JSON.parse(data.toString()) as { type?: unknown }).type === 'ping';
-            } catch {
-              ok = false;
+    // The WebSocket: authenticated like REST, but the token may also come as ?token= on the upgrade.
+    await api.register(async (live) => {
+      live.addHook('onRequest', authenticate(true));
+      live.route({
+        method: 'GET',
+        url: '/ws',
+        preHandler: limits.sockets,
+        schema: { querystring: { type: 'object', additionalProperties: false, required: ['deviceId'],
+          properties: { deviceId: id, token: { type: 'string', maxLength: 8192 } } } },
+        // A plain GET (no Upgrade header) gets a JSON answer like every other error.
+        handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket')
+          .send({ error: 'this endpoint needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)' }),
+        wsHandler: (socket, request) => {
+          const userId = request.userId;
+          const { deviceId } = request.query as { deviceId: string };
+          const admitted = hub.add(userId, deviceId, request.sessionId, socket,
+            { maxDevices: config.maxDevicesOnline, maxSocketsPerDevice: config.maxSocketsPerDevice });
+          if (admitted === 'tooManyDevices') {
+            request.log.info({ userId }, 'WebSocket refused: too many devices online');
+            socket.close(CLOSE_TOO_MANY_DEVICES, `at most ${config.maxDevicesOnline} devices online`);
+            return;
+          }
+          for (const replaced of admitted.replaced) replaced.close(CLOSE_REPLACED, 'replaced by a newer connection from this device');
+          if (admitted.cameOnline) {
+            for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: true });
+          }
+          socket.send(JSON.stringify({ type: 'hello', userId, deviceId }));
+          let windowStart = now();
+          let frames = 0;
+          socket.on('message', (data, isBinary) => {
+            if (now() - windowStart >= FRAME_WINDOW_MS) {
+              windowStart = now();
+              frames = 0;
             }
-          }
-          if (ok) socket.send(JSON.stringify({ type: 'pong' }));
-          else socket.close(1008, 'malformed frame');
-        });
-        socket.on('close', () => {
-          if (hub.remove(userId, deviceId, socket)) {
-            for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: false });
-          }
-        });
+            if (++frames > FRAMES_PER_WINDOW) {
+              socket.close(CLOSE_TOO_MANY_FRAMES, `at most ${FRAMES_PER_WINDOW} frames per ${FRAME_WINDOW_MS / 1000} s`);
+              return;
+            }
+            // Clients may only ping; anything else is a protocol error that closes this socket alone.
+            let ok = false;
+            if (!isBinary) {
+              try {
+                ok = (JSON.parse(data.toString()) as { type?: unknown } | null)?.type === 'ping';
+              } catch {
+                ok = false;
+              }
+            }
+            if (ok) socket.send(JSON.stringify({ type: 'pong' }));
+            else socket.close(1008, 'malformed frame');
+          });
+          socket.on('close', () => {
+            if (hub.remove(userId, deviceId, socket)) {
+              for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: false });
+            }
+          });
+        },
       });
     });
   }, { prefix: '/api/v1' });

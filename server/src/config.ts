@@ -1,4 +1,5 @@
 // Server settings from the environment, with the certificates (Push Kit service accounts) they name.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -21,6 +22,20 @@ export interface Certificate {
   testMessage: boolean;
 }
 
+/**
+ * Integrator mode: the app signs in with a token from the integrator's own backend (the way IM vendors'
+ * "UserSig" tokens work); the server checks it with this key and issues its own session.
+ */
+export interface ExternalAuth {
+  /** HS256 shared secret, or the PEM public key of the backend's RS256/ES256 key pair. */
+  secret?: Uint8Array;
+  publicKeyPem?: string;
+  issuer: string;
+  audience: string;
+  /** Tokens living longer than this (exp - iat) are refused: a leaked token must not work for months. */
+  maxLifetimeSeconds: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -32,10 +47,23 @@ export interface Config {
   dryRun: boolean;
   callTimeoutMs: number;
   sessionTtlSeconds: number;
+  /** Sign-in: with a password ('password', the demo), or only with tokens from an integrator's backend. */
+  authMode: 'password' | 'external';
+  external?: ExternalAuth;
+  /** Live sessions per user; signing in once more ends the oldest. */
+  maxSessionsPerUser: number;
+  /** How long a write waits for another connection's lock before the API answers 503. */
+  dbBusyTimeoutMs: number;
+  /** Live WebSockets: devices per user, sockets per device. */
+  maxDevicesOnline: number;
+  maxSocketsPerDevice: number;
+  /** How often one push token may move from one user to another per day. */
+  tokenMovesPerDay: number;
   bodyLimitBytes: number;
   heartbeatMs: number;
-  /** Per user per minute. */
-  rateLimits: { messages: number; calls: number; devices: number };
+  /** Per minute: per user (messages, calls, devices, requests, sockets) and per client address (auth). */
+  rateLimits: { messages: number; calls: number; devices: number; requests: number; sockets: number;
+    signInPerAddress: number; signInPerUser: number };
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +115,41 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
   return n;
 }
 
+const MIN_SECRET_BYTES = 32;
+
+function externalAuthFrom(env: NodeJS.ProcessEnv): ExternalAuth {
+  const secret = env.EXTERNAL_JWT_SECRET;
+  const keyFile = env.EXTERNAL_JWT_PUBLIC_KEY;
+  if ((secret ? 1 : 0) + (keyFile ? 1 : 0) !== 1) {
+    throw new ConfigError('AUTH_MODE=external needs exactly one of EXTERNAL_JWT_SECRET (HS256) and EXTERNAL_JWT_PUBLIC_KEY (a PEM file, RS256/ES256)');
+  }
+  if (!env.EXTERNAL_JWT_ISSUER) throw new ConfigError('AUTH_MODE=external needs EXTERNAL_JWT_ISSUER (the iss your backend puts in its tokens)');
+  const common = {
+    issuer: env.EXTERNAL_JWT_ISSUER,
+    audience: env.EXTERNAL_JWT_AUDIENCE || 'pushuikit',
+    maxLifetimeSeconds: intFrom(env, 'EXTERNAL_JWT_MAX_LIFETIME_SECONDS', 24 * 3600, 60, 30 * 24 * 3600),
+  };
+  if (secret) {
+    // Never echo the secret: only its length.
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new ConfigError(`EXTERNAL_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes, got ${Buffer.byteLength(secret)}`);
+    return { ...common, secret: new TextEncoder().encode(secret) };
+  }
+  let pem: string;
+  try {
+    pem = fs.readFileSync(keyFile as string, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`EXTERNAL_JWT_PUBLIC_KEY ${keyFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!pem.includes('BEGIN PUBLIC KEY')) throw new ConfigError(`EXTERNAL_JWT_PUBLIC_KEY ${keyFile}: not a PEM public key (SPKI)`);
+    try {
+    const type = crypto.createPublicKey(pem).asymmetricKeyType;
+    if (type !== 'rsa' && type !== 'ec') throw new Error(`a ${type} key`);
+  } catch (e) {
+    throw new ConfigError(`EXTERNAL_JWT_PUBLIC_KEY ${keyFile}: not an RSA or EC public key (${(e as Error).message.slice(0, 80)})`);
+  }
+  return { ...common, publicKeyPem: pem };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const certificates = new Map<string, Certificate>();
   if (env.PUSH_CERTS) {
@@ -112,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'PUSH_SERVICE_ACCOUNT', process.cwd());
     certificates.set(cert.name, cert);
   }
+  const authMode = env.AUTH_MODE || 'password';
+  if (authMode !== 'password' && authMode !== 'external') throw new ConfigError(`AUTH_MODE must be "password" or "external", got "${authMode}"`);
   return {
     host: env.HOST || '127.0.0.1',
     port: intFrom(env, 'PORT', 8080, 0, 65535),
@@ -122,12 +187,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dryRun: certificates.size === 0,
     callTimeoutMs: intFrom(env, 'CALL_TIMEOUT_MS', 60000, 1000, 600000),
     sessionTtlSeconds: intFrom(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+    authMode,
+    external: authMode === 'external' ? externalAuthFrom(env) : undefined,
+    maxSessionsPerUser: intFrom(env, 'MAX_SESSIONS_PER_USER', 20, 1, 1000),
+    dbBusyTimeoutMs: intFrom(env, 'DB_BUSY_TIMEOUT_MS', 1000, 0, 10000),
+    maxDevicesOnline: intFrom(env, 'MAX_DEVICES_ONLINE', 10, 1, 1000),
+    maxSocketsPerDevice: intFrom(env, 'MAX_SOCKETS_PER_DEVICE', 2, 1, 100),
+    tokenMovesPerDay: intFrom(env, 'TOKEN_MOVES_PER_DAY', 3, 1, 1000),
     bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     heartbeatMs: intFrom(env, 'HEARTBEAT_MS', 30000, 50, 600000),
     rateLimits: {
       messages: intFrom(env, 'RATE_MESSAGES_PER_MIN', 120, 1, 100000),
       calls: intFrom(env, 'RATE_CALLS_PER_MIN', 20, 1, 100000),
       devices: intFrom(env, 'RATE_DEVICES_PER_MIN', 20, 1, 100000),
+      requests: intFrom(env, 'RATE_REQUESTS_PER_MIN', 600, 1, 1000000),
+      sockets: intFrom(env, 'RATE_SOCKETS_PER_MIN', 30, 1, 100000),
+      signInPerAddress: intFrom(env, 'RATE_SIGN_IN_PER_ADDRESS_PER_MIN', 30, 1, 100000),
+      signInPerUser: intFrom(env, 'RATE_SIGN_IN_PER_USER_PER_MIN', 10, 1, 100000),
     },
   };
 }

@@ -7,8 +7,27 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
   display_name TEXT NOT NULL,
+  -- scrypt$log2N$r$p$salt$hash; NULL for users of an integrator's user system (external tokens).
+  password_hash TEXT,
   created_at INTEGER NOT NULL
 );
+-- A session is a row: logout revokes it, and a token whose row is gone or revoked is refused.
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id, expires_at);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
+-- When a push token moved from one user to another (the token itself is not kept here).
+CREATE TABLE IF NOT EXISTS token_moves (
+  token_hash TEXT NOT NULL,
+  from_user TEXT NOT NULL,
+  to_user TEXT NOT NULL,
+  moved_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS token_moves_token ON token_moves(token_hash, moved_at);
 CREATE TABLE IF NOT EXISTS settings (
   user_id TEXT PRIMARY KEY REFERENCES users(id),
   dnd INTEGER NOT NULL DEFAULT 0,
@@ -35,6 +54,8 @@ CREATE TABLE IF NOT EXISTS members (
   conversation_id TEXT NOT NULL REFERENCES conversations(id),
   user_id TEXT NOT NULL REFERENCES users(id),
   read_seq INTEGER NOT NULL DEFAULT 0,
+  -- 1 once this member sent a message here: presence is shared only where both sides wrote.
+  wrote INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (conversation_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS members_user ON members(user_id);
@@ -100,16 +121,69 @@ CREATE TABLE IF NOT EXISTS meta (
 
 export type Db = Database.Database;
 
-export function openDb(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'pushuikit.db'));
+/**
+ * Schema changes for databases made by an earlier version (PRAGMA user_version counts them). A new
+ * database gets SCHEMA as it is and starts at the last version.
+ */
+const MIGRATIONS: string[] = [
+  // 1: passwords, sessions, token moves, and who wrote in a conversation (presence).
+  `ALTER TABLE users ADD COLUMN password_hash TEXT;
+   ALTER TABLE members ADD COLUMN wrote INTEGER NOT NULL DEFAULT 0;
+   UPDATE members SET wrote = 1 WHERE EXISTS
+     (SELECT 1 FROM messages WHERE messages.conversation_id = members.conversation_id AND messages.sender_id = members.user_id);`,
+];
+
+export interface DbOptions {
+  /** How long a write waits for a lock held by another connection before failing with SQLITE_BUSY. */
+  busyTimeoutMs: number;
+}
+
+/** SQLite errors that mean "the store cannot take this write now" (the API answers 503, nothing is lost). */
+export function isStorageUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL)/.test(code);
+}
+
+/**
+ * Only the server's own account may read the database: it holds the session-signing secret and push
+ * tokens. The folder is made 0700 and the files 0600; looser modes left by an older version are tightened.
+ */
+function restrict(dataDir: string, file: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  // SQLite gives the -wal and -shm files the mode of the database file, so it is created 0600 first.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
+}
+
+export function openDb(dataDir: string, options: DbOptions = { busyTimeoutMs: 1000 }): Db {
+  const file = path.join(dataDir, 'pushuikit.db');
+  restrict(dataDir, file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash (SIGKILL); only an OS crash may lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  // better-sqlite3 waits synchronously: the wait blocks the event loop, so it stays short.
+  db.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
+  migrate(db);
   return db;
+}
+
+function migrate(db: Db): void {
+  const fresh = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'").get() as { n: number };
+  db.transaction(() => {
+    if (fresh.n === 0) {
+      db.exec(SCHEMA);
+    } else {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      for (const step of MIGRATIONS.slice(version)) db.exec(step);
+      db.exec(SCHEMA); // tables and indexes a migration does not create
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
 }
 
 /** A value kept across restarts (the session secret). */

@@ -6,28 +6,61 @@ export interface LiveEvent {
   [key: string]: unknown;
 }
 
+export interface Admission {
+  /** This socket made the user online. */
+  cameOnline: boolean;
+  /** Older sockets of the same device over the per-device cap: the caller closes them. */
+  replaced: WebSocket[];
+}
+
+export interface SocketLimits {
+  maxDevices: number;
+  maxSocketsPerDevice: number;
+}
+
 export class Hub {
   private readonly byUser = new Map<string, Map<string, Set<WebSocket>>>();
+  private readonly bySession = new Map<string, Set<WebSocket>>();
+  private readonly sessionOf = new WeakMap<WebSocket, string>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private timer: NodeJS.Timeout | undefined;
 
-  /** Adds a socket; true when this made the user online. */
-  add(userId: string, deviceId: string, socket: WebSocket): boolean {
+  /**
+   * Admits a socket of `sessionId`, unless the user already has `maxDevices` other devices online. A
+   * device over its own cap keeps its newest sockets: a phone that reconnects after a network change must
+   * not be locked out by its own half-open socket, which the heartbeat would find only later.
+   */
+  add(userId: string, deviceId: string, sessionId: string, socket: WebSocket, limits: SocketLimits): Admission | 'tooManyDevices' {
     const devices = this.byUser.get(userId) ?? new Map<string, Set<WebSocket>>();
     const wasOnline = devices.size > 0;
     const sockets = devices.get(deviceId) ?? new Set<WebSocket>();
+    if (sockets.size === 0 && devices.size >= limits.maxDevices) return 'tooManyDevices';
     sockets.add(socket);
     devices.set(deviceId, sockets);
     this.byUser.set(userId, devices);
+    const ofSession = this.bySession.get(sessionId) ?? new Set<WebSocket>();
+    ofSession.add(socket);
+    this.bySession.set(sessionId, ofSession);
+    this.sessionOf.set(socket, sessionId);
     this.alive.set(socket, true);
     socket.on('pong', () => this.alive.set(socket, true));
-    return !wasOnline;
+    // A Set iterates in insertion order: the first ones are the oldest.
+    const replaced = [...sockets].slice(0, Math.max(0, sockets.size - limits.maxSocketsPerDevice));
+    return { cameOnline: !wasOnline, replaced };
+  }
+
+  /** Closes every socket opened with this session (logout, or a session ended by the per-user cap). */
+  closeSession(sessionId: string, code: number, reason: string): void {
+    for (const socket of this.bySession.get(sessionId) ?? []) socket.close(code, reason);
   }
 
   /** Removes a socket; true when this made the user offline. */
   remove(userId: string, deviceId: string, socket: WebSocket): boolean {
     const devices = this.byUser.get(userId);
     const sockets = devices?.get(deviceId);
+    const sessionId = this.sessionOf.get(socket);
+    const ofSession = sessionId === undefined ? undefined : this.bySession.get(sessionId);
+    if (ofSession?.delete(socket) && ofSession.size === 0) this.bySession.delete(sessionId as string);
     if (!devices || !sockets || !sockets.delete(socket)) return false;
     if (sockets.size === 0) devices.delete(deviceId);
     if (devices.size === 0) {
@@ -79,5 +112,6 @@ export class Hub {
       for (const sockets of devices.values()) for (const socket of sockets) socket.terminate();
     }
     this.byUser.clear();
+    this.bySession.clear();
   }
 }

@@ -18,13 +18,19 @@ export interface Call { callId: string; callerId: string; calleeId: string; medi
 
 /** A failure the API reports with this status (404 also where existence must not leak). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly field?: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
 
 const MESSAGE_TTL_SECONDS = 24 * 3600;
+const DAY_MS = 24 * 3600 * 1000;
 const PREVIEW_OFF_BODY = 'You have a new message';
+
+/** Lone UTF-16 surrogates cannot be stored as sent (SQLite keeps UTF-8): in a u-flag pattern they are category Cs. */
+export function isWellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
 
 function randomId(prefix: string): string {
   return `${prefix}${crypto.randomBytes(12).toString('base64url')}`;
@@ -53,10 +59,40 @@ export class ImService {
 
   // ---- users, devices, settings -------------------------------------------------------------------
 
-  login(userId: string, displayName: string): void {
-    this.db.prepare(`INSERT INTO users (id, display_name, created_at) VALUES (?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name`).run(userId, displayName, this.now());
-    this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
+  /** A new account (409 when the id is taken). `passwordHash` is null for users of an external user system. */
+  createUser(userId: string, displayName: string, passwordHash: string | null): void {
+    const created = this.db.transaction(() => {
+      const inserted = this.db.prepare('INSERT OR IGNORE INTO users (id, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)')
+        .run(userId, displayName, passwordHash, this.now()).changes > 0;
+      if (inserted) this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
+      return inserted;
+    })();
+    if (!created) throw new ApiError(409, 'this user id is taken', 'body/userId');
+  }
+
+  /**
+   * A user vouched for by the integrator's backend: created on first sign-in; the backend's name, when
+   * its token carries a usable one, replaces ours (it owns the user's profile).
+   */
+  ensureExternalUser(userId: string, displayName: string | undefined): void {
+    const name = displayName?.trim();
+    const usable = name !== undefined && name.length > 0 && name.length <= 64 && isWellFormed(name);
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO users (id, display_name, password_hash, created_at) VALUES (?, ?, NULL, ?)')
+        .run(userId, usable ? name : userId, this.now());
+      if (usable) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(name, userId);
+      this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
+    })();
+  }
+
+  /** The stored password hash; undefined for an unknown user or one without a password. */
+  passwordHash(userId: string): string | undefined {
+    const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string | null } | undefined;
+    return row?.password_hash ?? undefined;
+  }
+
+  profile(userId: string): { userId: string; displayName: string } {
+    return { userId, displayName: this.displayName(userId) };
   }
 
   userExists(userId: string): boolean {
@@ -67,9 +103,32 @@ export class ImService {
     return (this.db.prepare('SELECT display_name FROM users WHERE id = ?').get(userId) as { display_name: string } | undefined)?.display_name ?? userId;
   }
 
-  /** Binds a device's token; a token moves to the latest device and user that uploaded it. */
+  /**
+   * Binds a device's token; a token moves to the latest device and user that uploaded it. A move to
+   * another user is legitimate (one phone, a new account signs in) but is also how someone holding a
+   * copied token would divert a user's notifications: each move is logged (never the token) and a token
+   * may move between users at most `tokenMovesPerDay` times a day (429 after that).
+   */
   bindDevice(userId: string, deviceId: string, pushToken: string, clientId: string): void {
     this.db.transaction(() => {
+      const holder = this.db.prepare('SELECT user_id, device_id FROM devices WHERE push_token = ?').get(pushToken) as
+        { user_id: string; device_id: string } | undefined;
+      if (holder && holder.user_id !== userId) {
+        const tokenHash = crypto.createHash('sha256').update(pushToken).digest('base64url');
+        const since = this.now() - DAY_MS;
+        const moves = this.db.prepare('SELECT moved_at FROM token_moves WHERE token_hash = ? AND moved_at > ? ORDER BY moved_at')
+          .all(tokenHash, since) as { moved_at: number }[];
+        if (moves.length >= this.config.tokenMovesPerDay) {
+          this.log.warn({ tokenRef: tokenHash.slice(0, 12), fromUser: holder.user_id, toUser: userId }, 'push token move refused: it moved too often today');
+          const retryAfter = Math.max(1, Math.ceil((moves[0].moved_at + DAY_MS - this.now()) / 1000));
+          throw new ApiError(429, `this push token moved between accounts ${moves.length} times today; try again later`, 'body/pushToken', retryAfter);
+        }
+        this.db.prepare('INSERT INTO token_moves (token_hash, from_user, to_user, moved_at) VALUES (?, ?, ?, ?)')
+          .run(tokenHash, holder.user_id, userId, this.now());
+        this.db.prepare('DELETE FROM token_moves WHERE moved_at <= ?').run(since);
+        this.log.warn({ tokenRef: tokenHash.slice(0, 12), fromUser: holder.user_id, fromDevice: holder.device_id, toUser: userId, toDevice: deviceId },
+          'push token moved to another user: its notifications now go to the new user');
+      }
       this.db.prepare('DELETE FROM devices WHERE push_token = ? AND NOT (user_id = ? AND device_id = ?)').run(pushToken, userId, deviceId);
       this.db.prepare(`INSERT INTO devices (user_id, device_id, push_token, client_id, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(user_id, device_id) DO UPDATE SET push_token = excluded.push_token, client_id = excluded.client_id,
@@ -149,7 +208,7 @@ export class ImService {
       const m: Message = { id: randomId('m_'), conversationId, seq, senderId, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
       this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
-      this.db.prepare('UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
+      this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
       for (const receiver of this.members(conversationId)) {
         if (receiver !== senderId) this.queueMessagePush(receiver, senderName, m);
       }
@@ -264,10 +323,14 @@ export class ImService {
     return { readSeq, unread };
   }
 
-  /** Users who share a conversation with `userId`: they see its presence. */
+  /**
+   * Who sees `userId`'s presence: the other side of a direct conversation in which both have written.
+   * One unanswered message (spam) does not let its sender watch when someone is online.
+   */
   contacts(userId: string): string[] {
     return (this.db.prepare(`SELECT DISTINCT o.user_id FROM members m JOIN members o ON o.conversation_id = m.conversation_id
-      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND o.user_id != ? AND c.kind = 'direct'`).all(userId, userId) as
+      JOIN conversations c ON c.id = m.conversation_id
+      WHERE m.user_id = ? AND o.user_id != ? AND c.kind = 'direct' AND m.wrote = 1 AND o.wrote = 1`).all(userId, userId) as
       { user_id: string }[]).map((r) => r.user_id);
   }
 

@@ -49,7 +49,7 @@ export async function startRig(extra: NodeJS.ProcessEnv = {}, now?: () => number
   const config = loadConfig(testEnvironment(dir, base, extra));
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line); } });
-  const server = await createServer(config, { log, now, sleep: () => new Promise((r) => setTimeout(r, 1)) });
+  const server = await createServer(config, { log, now, sleep: () => new Promise((r) => setTimeout(r, 1)), scryptLog2N: TEST_SCRYPT_LOG2N });
   return {
     server, fake, config, dir, logs,
     inject: server.app.inject.bind(server.app),
@@ -61,10 +61,21 @@ export async function startRig(extra: NodeJS.ProcessEnv = {}, now?: () => number
   };
 }
 
+/** Passwords are hashed with less work in tests (the production cost is 2^15). */
+export const TEST_SCRYPT_LOG2N = 10;
+
+/** The password the helpers give a user. */
+export function passwordOf(userId: string): string {
+  return `pw-${userId}-correct-horse`;
+}
+
+/** Registers `userId` (or signs in, when it exists) and returns a session token. */
 export async function login(rig: Rig, userId: string, displayName = userId): Promise<string> {
-  const r = await rig.inject({ method: 'POST', url: '/api/v1/session', payload: { userId, displayName } });
-  if (r.statusCode !== 200) throw new Error(`login ${userId}: ${r.statusCode} ${r.body}`);
-  return r.json().token as string;
+  const r = await rig.inject({ method: 'POST', url: '/api/v1/accounts', payload: { userId, password: passwordOf(userId), displayName } });
+  if (r.statusCode === 201) return r.json().token as string;
+  const again = await rig.inject({ method: 'POST', url: '/api/v1/session', payload: { userId, password: passwordOf(userId) } });
+  if (again.statusCode !== 200) throw new Error(`login ${userId}: ${r.statusCode} ${r.body} / ${again.statusCode} ${again.body}`);
+  return again.json().token as string;
 }
 
 export async function call(rig: Rig, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {

@@ -146,7 +146,7 @@ describe('group fan-out', () => {
     const ids: string[] = [];
     for (let i = 0; i < 2500; i++) {
       const id = `member${i}`;
-      rig.server.service.login(id, `Member ${i}`);
+      rig.server.service.createUser(id, `Member ${i}`, null);
       rig.server.service.bindDevice(id, 'phone', `IQAAAACy0member${String(i).padStart(6, '0')}xxxxxxxx`, CLIENT_ID);
       ids.push(id);
     }
@@ -165,7 +165,7 @@ describe('group fan-out', () => {
     alice = await login(rig, 'alice', 'Alice');
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) {
-      rig.server.service.login(`t${i}`, `T${i}`);
+      rig.server.service.createUser(`t${i}`, `T${i}`, null);
       rig.server.service.bindDevice(`t${i}`, 'phone', `IQAAAACy0test${String(i).padStart(6, '0')}xxxxxxxxxx`, TEST_CLIENT_ID);
       ids.push(`t${i}`);
     }
