@@ -107,11 +107,12 @@ export class LiveDevice {
   socket!: WebSocket;
   closed: { code: number } | undefined;
 
-  static async connect(rig: Rig, token: string, deviceId: string, options: { autoPong?: boolean } = {}): Promise<LiveDevice> {
+  static async connect(rig: Rig, token: string, deviceId: string, options: { autoPong?: boolean; tokenInQuery?: boolean } = {}): Promise<LiveDevice> {
     if (!rig.server.app.server.listening) await rig.server.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (rig.server.app.server.address() as AddressInfo).port;
     const d = new LiveDevice();
-    d.socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${token}` }, ...options });
+    const url = `ws://127.0.0.1:${port}/api/v1/ws?deviceId=${deviceId}${options.tokenInQuery ? `&token=${token}` : ''}`;
+    d.socket = new WebSocket(url, { headers: options.tokenInQuery ? {} : { authorization: `Bearer ${token}` }, autoPong: options.autoPong ?? true });
     d.socket.on('message', (data) => d.events.push(JSON.parse(data.toString())));
     d.socket.on('close', (code) => { d.closed = { code }; });
     await new Promise<void>((resolve, reject) => {
