@@ -22,14 +22,16 @@ function percentile(sorted: number[], p: number): number {
 
 async function relay(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-bench-'));
-  const config = loadConfig({ DATA_DIR: dir, RATE_MESSAGES_PER_MIN: '100000' });
+  // Every client registers from 127.0.0.1, and each sends more than the default per-user request limit.
+  const config = loadConfig({ DATA_DIR: dir, RATE_MESSAGES_PER_MIN: '100000', RATE_REQUESTS_PER_MIN: '100000',
+    RATE_SIGN_IN_PER_ADDRESS_PER_MIN: '100000' });
   const server = await createServer(config, { log: pino({ level: 'warn' }) });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   const tokens: string[] = [];
   for (let i = 0; i < CLIENTS; i++) {
-    const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: `u${i}`, displayName: `User ${i}` }) });
+    const r = await fetch(`${base}/api/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: `u${i}`, password: `bench-password-${i}`, displayName: `User ${i}` }) });
     tokens.push(((await r.json()) as { token: string }).token);
   }
   const pending = new Map<string, number>();

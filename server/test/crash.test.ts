@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakePushKit } from './fake-pushkit.js';
-import { CLIENT_ID, TEST_KEYS, testEnvironment, until } from './helpers.js';
+import { CLIENT_ID, TEST_KEYS, passwordOf, testEnvironment, until } from './helpers.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'IQAAAACy0crashcrashcrashcrashcrashcrashcrash';
@@ -56,8 +56,8 @@ test('SIGKILL mid-way, restart: no lost message, no lost or duplicated push', { 
   const port = await freePort();
   let child = await startChild(env, port);
   try {
-    const alice = (await (await api(port, 'POST', '/session', undefined, { userId: 'alice', displayName: 'Alice' })).json()).token as string;
-    const bob = (await (await api(port, 'POST', '/session', undefined, { userId: 'bob', displayName: 'Bob' })).json()).token as string;
+    const alice = (await (await api(port, 'POST', '/accounts', undefined, { userId: 'alice', password: passwordOf('alice'), displayName: 'Alice' })).json()).token as string;
+    const bob = (await (await api(port, 'POST', '/accounts', undefined, { userId: 'bob', password: passwordOf('bob'), displayName: 'Bob' })).json()).token as string;
     assert.equal((await api(port, 'PUT', '/devices/phone', bob, { pushToken: TOKEN, clientId: CLIENT_ID })).status, 204);
 
     fake.hold = true; // Push Kit "hangs": requests stay in flight

@@ -137,8 +137,15 @@ async function connectRaw(rig: Rig, token: string, deviceId: string): Promise<{ 
   const port = (rig.server.app.server.address() as AddressInfo).port;
   const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws?deviceId=${deviceId}`, { headers: { authorization: `Bearer ${token}` } });
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error('the server did not close the socket'));
+    }, 5000);
     socket.once('error', reject);
-    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    socket.once('close', (code, reason) => {
+      clearTimeout(timer);
+      resolve({ code, reason: reason.toString() });
+    });
   });
 }
 
