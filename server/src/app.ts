@@ -184,7 +184,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       if (typeof query?.token === 'string') token = query.token;
     }
     const session = token ? await sessions.verify(token) : undefined;
-    if (!session || !service.userExists(session.userId)) throw new ApiError(401, 'missing or invalid bearer token');
+    // A session row exists only for an existing user (foreign key), so the user needs no second look-up.
+    if (!session) throw new ApiError(401, 'missing or invalid bearer token');
     request.userId = session.userId;
     request.sessionId = session.sessionId;
   };
