@@ -115,9 +115,10 @@ export class Sessions {
     } catch {
       return undefined;
     }
+    if (typeof payload.jti !== 'string') return undefined; // jose checks presence, not type
     const row = this.lookup.get(payload.jti, this.now()) as { user_id: string } | undefined;
     if (!row || row.user_id !== payload.sub) return undefined;
-    return { userId: row.user_id, sessionId: payload.jti as string };
+    return { userId: row.user_id, sessionId: payload.jti };
   }
 
   revoke(sessionId: string): void {
