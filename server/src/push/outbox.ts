@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { certificateFor } from '../config.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS } from './payloads.js';
 import { PushKitClient, PushRequestError } from './client.js';
+import { backoffDelay } from './backoff.js';
 
 export interface OutboxTarget {
   token: string;
@@ -27,9 +28,11 @@ interface DueRow {
 }
 
 const CLAIM_LIMIT = 20000;
-const MAX_ATTEMPTS = 8;
-const RETRY_BASE_MS = 2000;
-const RETRY_MAX_MS = 10 * 60 * 1000;
+/** Sends of a row (each one the client's bounded in-request attempts) before it is marked failed. */
+export const MAX_ATTEMPTS = 8;
+/** After its n-th failed send a row waits backoffDelay(n, RETRY_BASE_MS, RETRY_MAX_MS). */
+export const RETRY_BASE_MS = 2000;
+export const RETRY_MAX_MS = 10 * 60 * 1000;
 const PARALLEL_REQUESTS = 4;
 
 export class PushOutbox {
@@ -39,7 +42,7 @@ export class PushOutbox {
   private stopped = false;
 
   constructor(private readonly db: Db, private readonly config: Config, private readonly client: PushKitClient,
-    private readonly log: Logger, private readonly now: () => number = Date.now) {}
+    private readonly log: Logger, private readonly now: () => number = Date.now, private readonly random: () => number = Math.random) {}
 
   /**
    * Queues a push for each target (whose Client ID the caller found a certificate for). Call inside the
@@ -180,8 +183,7 @@ export class PushOutbox {
       this.finish(rows.map((r) => r.id), 'failed', reason);
       return;
     }
-    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempts);
-    const nextAt = this.now() + Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+    const nextAt = this.now() + backoffDelay(attempts, RETRY_BASE_MS, RETRY_MAX_MS, this.random);
     const update = this.db.prepare("UPDATE push_outbox SET status = 'pending', attempts = ?, next_at = ?, last_error = ? WHERE id = ?");
     this.db.transaction(() => rows.forEach((r) => update.run(attempts, nextAt, reason, r.id)))();
     this.log.warn({ reason, attempts, nextAt }, 'push will be retried');
