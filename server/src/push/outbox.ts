@@ -101,7 +101,7 @@ export class PushOutbox {
     do {
       this.again = false;
       try {
-        while (await this.drainOnce()) { /* until nothing is due */ }
+        while (!this.stopped && await this.drainOnce()) { /* until nothing is due, or stop() */ }
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
       }
