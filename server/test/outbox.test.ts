@@ -1,14 +1,15 @@
 // The push outbox under faults: Push Kit answering 503 or dropping connections for a while, or failing for
-// good; outbox rows written in the message's own transaction. Time is the rig's injected clock, frozen
+// good; outbox rows written in the message's own transaction; rows a failed write left mid-send. Time is the rig's injected clock, frozen
 // unless a test moves it: a retry is due when the clock reaches its row's next_at, so no test waits for a
 // backoff (the client's in-request sleeps are 1 ms in the rig) and none reads the wall clock.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRig, login, call, bindDevice, drained } from './helpers.js';
+import { startRig, login, call, bindDevice, drained, until, TEST_CLIENT_ID } from './helpers.js';
 import type { Rig } from './helpers.js';
 import { MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS } from '../src/push/outbox.js';
 
 const TOKEN_A = 'IQAAAACy0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const TOKEN_B = 'IQAAAACy0bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 /** A bug that makes the outbox send in a loop fails the test instead of hanging it. */
 const LIMIT = { timeout: 10_000 };
 
@@ -183,5 +184,54 @@ describe('outbox atomicity', () => {
     assert.deepEqual(messageIdsPushed(), [m.id]);
     assert.equal(rig.fake.requests, 1);
     assert.equal((await call(rig, bob, 'GET', '/unread')).json().total, 1);
+  });
+});
+
+describe('rows left mid-send by a failed write', () => {
+  beforeEach(aliceAndOfflineBob);
+  afterEach(async () => { await rig.stop(); });
+
+  test('a row whose "sent" could not be recorded goes out again at the next drain, not at the next restart', LIMIT, async () => {
+    rig.server.db.exec(`CREATE TEMP TRIGGER sent_fault BEFORE UPDATE OF status ON push_outbox WHEN NEW.status = 'sent'
+      BEGIN SELECT RAISE(ABORT, 'injected'); END`);
+    rig.fake.hold = true; // so that this drain is surely still running when drained() kicks it
+    const m = await send('hello', 'c1');
+    const first = drained(rig);
+    await until(() => rig.fake.requests === 1);
+    rig.fake.release();
+    await first;
+    // Push Kit has it, the database could not record it: the row is left 'sending', and not sent in a loop.
+    assert.deepEqual(messageIdsPushed(), [m.id]);
+    assert.equal(onlyRow().status, 'sending');
+    assert.ok(rig.logs.some((l) => l.includes('injected')));
+
+    rig.server.db.exec('DROP TRIGGER temp.sent_fault');
+    await drained(rig);
+    // At-least-once: the repeat carries the same notifyId, so it replaces the notification on the phone.
+    assert.deepEqual(messageIdsPushed(), [m.id, m.id]);
+    assert.equal(rig.fake.accepted[0].body.payload.notification.notifyId, rig.fake.accepted[1].body.payload.notification.notifyId);
+    assert.equal(onlyRow().status, 'sent');
+    await drained(rig);
+    assert.equal(rig.fake.accepted.length, 2);
+  });
+
+  test('one batch failing to record its outcome does not end the drain while another batch is in flight', LIMIT, async () => {
+    // Two certificates, so one message makes two batches sent side by side: the phone's outcome cannot be
+    // recorded while the tablet's request is still waiting for Push Kit's answer.
+    await bindDevice(rig, bob, 'tablet', TOKEN_B, TEST_CLIENT_ID);
+    rig.server.db.exec(`CREATE TEMP TRIGGER sent_fault BEFORE UPDATE OF status ON push_outbox
+      WHEN NEW.status = 'sent' AND NEW.token = '${TOKEN_A}' BEGIN SELECT RAISE(ABORT, 'injected'); END`);
+    rig.fake.holdIf = (body) => body?.pushOptions?.testMessage === true;
+    await send('hello', 'c1');
+    await until(() => rig.logs.some((l) => l.includes('injected')));
+    rig.server.db.exec('DROP TRIGGER temp.sent_fault');
+    // Were the drain over already, this would start another that takes the tablet's row for unfinished.
+    rig.server.outbox.kick();
+    rig.fake.release();
+    await drained(rig);
+    await drained(rig); // the next drain sends the phone's row again
+    assert.deepEqual(outboxRows().map((r) => r.status), ['sent', 'sent']);
+    assert.equal(rig.fake.tokensOf().filter((t) => t === TOKEN_B).length, 1, 'the tablet got its push exactly once');
+    assert.equal(rig.fake.tokensOf().filter((t) => t === TOKEN_A).length, 2, 'the phone got its push again (at-least-once)');
   });
 });

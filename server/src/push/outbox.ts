@@ -1,7 +1,8 @@
 // The push outbox: rows are written in the same transaction as the message (or call) they announce,
-// and a worker drains them. Rows a crash left in 'sending' go back to 'pending' at start-up: delivery to
-// Push Kit is at-least-once for the moment between Push Kit's answer and our commit, and the stable
-// notifyId makes a repeat replace the notification instead of adding one.
+// and a worker drains them. Rows a crash (or a failed write after Push Kit answered) left in 'sending' go
+// back to 'pending' when the next drain starts: delivery to Push Kit is at-least-once for the moment
+// between Push Kit's answer and our commit, and the stable notifyId makes a repeat replace the
+// notification instead of adding one.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db.js';
@@ -61,10 +62,8 @@ export class PushOutbox {
     return queued;
   }
 
+  /** Drains now (which first requeues what a crash left mid-send) and every pollMs. */
   start(pollMs = 1000): void {
-    // Whatever a crash left mid-send goes out again.
-    const recovered = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
-    if (recovered > 0) this.log.info({ recovered }, 'requeued pushes a previous run left unfinished');
     const tick = () => {
       if (this.stopped) return;
       this.kick();
@@ -98,6 +97,12 @@ export class PushOutbox {
   }
 
   private async drainLoop(): Promise<void> {
+    try {
+      this.requeueUnfinished();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
+      return;
+    }
     do {
       this.again = false;
       try {
@@ -106,6 +111,18 @@ export class PushOutbox {
         this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
       }
     } while (this.again && !this.stopped);
+  }
+
+  /**
+   * Rows in 'sending' when a drain starts are not in flight: one process owns the database, only one drain
+   * runs at a time in it (kick() starts one only when none is running) and a drain ends only after all its
+   * requests have (see the worker in drainOnce). A crash, or a database error after Push Kit answered
+   * (sendBatch could not record the outcome), left them there: they go out again, now rather than at the
+   * next restart. Once per drain, not per pass, so a write that keeps failing is not a send loop.
+   */
+  private requeueUnfinished(): void {
+    const requeued = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
+    if (requeued > 0) this.log.warn({ requeued }, 'requeued pushes left mid-send (a crash, or a failed write after sending)');
   }
 
   /** Claims due rows, sends them in batches of identical payloads; false when nothing was due. */
@@ -132,7 +149,16 @@ export class PushOutbox {
     }
     let next = 0;
     const worker = async () => {
-      while (next < jobs.length && !this.stopped) await this.sendBatch(jobs[next++]);
+      while (next < jobs.length && !this.stopped) {
+        const job = jobs[next++];
+        try {
+          await this.sendBatch(job);
+        } catch (e) {
+          // The outcome could not be recorded: the rows stay 'sending' until the next drain requeues them.
+          // Carry on with the other batches; returning early would let a new drain requeue rows in flight.
+          this.log.error({ err: (e as Error).message, rows: job.length }, 'could not record a push batch; it will be sent again');
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, jobs.length) }, worker));
     return true;
