@@ -1,6 +1,7 @@
 // A fake Push Kit v3 endpoint for the tests: it verifies the service-account JWT with the test key's
 // public half, checks each request against the documented schema and limits, records what it accepted
-// and answers with whatever the test queued.
+// and answers with whatever the test queued. Faults: queued answers (`answers`), an outage that answers
+// every request alike (`down`), dropped connections (`dropNext`) and requests held open (`hold`, `holdIf`).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
@@ -59,13 +60,29 @@ function schemaProblem(pushType: number, body: any): string {
   return '';
 }
 
+function parseOrUndefined(chunks: Buffer[]): any {
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export class FakePushKit {
   readonly accepted: Recorded[] = [];
   readonly rejected: string[] = [];
   /** Answers for the next requests, in order; then success. */
   readonly answers: Answer[] = [];
+  /** While set, every request gets this answer (an outage), before any queued one. */
+  down: Answer | undefined;
+  /** The next n requests are read, then their connections are destroyed unanswered (the sender sees a network error). */
+  dropNext = 0;
+  /** Requests whose connection was dropped by `dropNext`. */
+  dropped = 0;
   /** While true, requests wait (their connections stay open) and count as not received until released. */
   hold = false;
+  /** Like `hold`, for just the requests whose parsed body it returns true for. */
+  holdIf: ((body: any) => boolean) | undefined;
   private held: Array<() => void> = [];
   private server: http.Server | undefined;
   private publicKey: Awaited<ReturnType<typeof importSPKI>> | undefined;
@@ -80,8 +97,10 @@ export class FakePushKit {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Answers every held request and stops holding (`hold` and `holdIf`). */
   release(): void {
     this.hold = false;
+    this.holdIf = undefined;
     const waiting = this.held;
     this.held = [];
     waiting.forEach((go) => go());
@@ -106,7 +125,13 @@ export class FakePushKit {
     this.requests += 1;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (this.hold) {
+    if (this.dropNext > 0) {
+      this.dropNext -= 1;
+      this.dropped += 1;
+      req.socket.destroy();
+      return;
+    }
+    if (this.hold || this.holdIf?.(parseOrUndefined(chunks))) {
       let aborted = false;
       res.on('close', () => {
         aborted = !res.writableEnded;
@@ -139,7 +164,7 @@ export class FakePushKit {
       this.rejected.push(problem);
       return this.answer(res, { status: 400, code: problem.includes('4096') ? '80300008' : '80100003', msg: `Illegal payload: ${problem}` });
     }
-    const next = this.answers.shift() ?? { status: 200 };
+    const next = this.down ?? this.answers.shift() ?? { status: 200 };
     if (next.status === 200 && (next.code === undefined || next.code === '80000000' || next.code === '80100000')) {
       this.accepted.push({ pushType, tokens: body.target.token, body, jwt: auth, bytes: Buffer.byteLength(JSON.stringify({ ...body, target: { token: [] } })) });
     }

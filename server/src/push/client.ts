@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Certificate } from '../config.js';
 import { ServiceAccountJwt } from './jwt.js';
 import { MAX_BODY_BYTES, MAX_TEST_TOKENS, MAX_TOKENS, bodyBytes } from './payloads.js';
+import { backoffDelay } from './backoff.js';
 
 export const CODE_SUCCESS = '80000000';
 export const CODE_PARTIAL = '80100000';
@@ -92,7 +93,7 @@ export class PushKitClient {
     let renewed = false;
     let lastReason = '';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
-      if (attempt > 0) await this.deps.sleep(this.delay(attempt - 1));
+      if (attempt > 0) await this.deps.sleep(backoffDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs, this.deps.random));
       let status = 0;
       let text = '';
       try {
@@ -137,11 +138,5 @@ export class PushKitClient {
       return { kind: 'rejected', reason: `HTTP ${status} ${code} ${msg.slice(0, 200)}`, invalidTokens: [] };
     }
     return { kind: 'retry', reason: lastReason };
-  }
-
-  /** Attempt n waits half to all of min(max, base * 2^n). */
-  private delay(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    return Math.round(ceiling / 2 + this.deps.random() * ceiling / 2);
   }
 }

@@ -1,7 +1,8 @@
 // The push outbox: rows are written in the same transaction as the message (or call) they announce,
-// and a worker drains them. Rows a crash left in 'sending' go back to 'pending' at start-up: delivery to
-// Push Kit is at-least-once for the moment between Push Kit's answer and our commit, and the stable
-// notifyId makes a repeat replace the notification instead of adding one.
+// and a worker drains them. Rows a crash (or a failed write after Push Kit answered) left in 'sending' go
+// back to 'pending' when the next drain starts: delivery to Push Kit is at-least-once for the moment
+// between Push Kit's answer and our commit, and the stable notifyId makes a repeat replace the
+// notification instead of adding one.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db.js';
@@ -9,6 +10,7 @@ import type { Config } from '../config.js';
 import { certificateFor } from '../config.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS } from './payloads.js';
 import { PushKitClient, PushRequestError } from './client.js';
+import { backoffDelay } from './backoff.js';
 
 export interface OutboxTarget {
   token: string;
@@ -27,9 +29,11 @@ interface DueRow {
 }
 
 const CLAIM_LIMIT = 20000;
-const MAX_ATTEMPTS = 8;
-const RETRY_BASE_MS = 2000;
-const RETRY_MAX_MS = 10 * 60 * 1000;
+/** Sends of a row (each one the client's bounded in-request attempts) before it is marked failed. */
+export const MAX_ATTEMPTS = 8;
+/** After its n-th failed send a row waits backoffDelay(n, RETRY_BASE_MS, RETRY_MAX_MS). */
+export const RETRY_BASE_MS = 2000;
+export const RETRY_MAX_MS = 10 * 60 * 1000;
 const PARALLEL_REQUESTS = 4;
 
 export class PushOutbox {
@@ -39,7 +43,7 @@ export class PushOutbox {
   private stopped = false;
 
   constructor(private readonly db: Db, private readonly config: Config, private readonly client: PushKitClient,
-    private readonly log: Logger, private readonly now: () => number = Date.now) {}
+    private readonly log: Logger, private readonly now: () => number = Date.now, private readonly random: () => number = Math.random) {}
 
   /**
    * Queues a push for each target (whose Client ID the caller found a certificate for). Call inside the
@@ -58,10 +62,8 @@ export class PushOutbox {
     return queued;
   }
 
+  /** Drains now (which first requeues what a crash left mid-send) and every pollMs. */
   start(pollMs = 1000): void {
-    // Whatever a crash left mid-send goes out again.
-    const recovered = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
-    if (recovered > 0) this.log.info({ recovered }, 'requeued pushes a previous run left unfinished');
     const tick = () => {
       if (this.stopped) return;
       this.kick();
@@ -95,14 +97,32 @@ export class PushOutbox {
   }
 
   private async drainLoop(): Promise<void> {
+    try {
+      this.requeueUnfinished();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
+      return;
+    }
     do {
       this.again = false;
       try {
-        while (await this.drainOnce()) { /* until nothing is due */ }
+        while (!this.stopped && await this.drainOnce()) { /* until nothing is due, or stop() */ }
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'push outbox drain failed');
       }
     } while (this.again && !this.stopped);
+  }
+
+  /**
+   * Rows in 'sending' when a drain starts are not in flight: one process owns the database, only one drain
+   * runs at a time in it (kick() starts one only when none is running) and a drain ends only after all its
+   * requests have (see the worker in drainOnce). A crash, or a database error after Push Kit answered
+   * (sendBatch could not record the outcome), left them there: they go out again, now rather than at the
+   * next restart. Once per drain, not per pass, so a write that keeps failing is not a send loop.
+   */
+  private requeueUnfinished(): void {
+    const requeued = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
+    if (requeued > 0) this.log.warn({ requeued }, 'requeued pushes left mid-send (a crash, or a failed write after sending)');
   }
 
   /** Claims due rows, sends them in batches of identical payloads; false when nothing was due. */
@@ -129,7 +149,16 @@ export class PushOutbox {
     }
     let next = 0;
     const worker = async () => {
-      while (next < jobs.length && !this.stopped) await this.sendBatch(jobs[next++]);
+      while (next < jobs.length && !this.stopped) {
+        const job = jobs[next++];
+        try {
+          await this.sendBatch(job);
+        } catch (e) {
+          // The outcome could not be recorded: the rows stay 'sending' until the next drain requeues them.
+          // Carry on with the other batches; returning early would let a new drain requeue rows in flight.
+          this.log.error({ err: (e as Error).message, rows: job.length }, 'could not record a push batch; it will be sent again');
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, jobs.length) }, worker));
     return true;
@@ -180,8 +209,7 @@ export class PushOutbox {
       this.finish(rows.map((r) => r.id), 'failed', reason);
       return;
     }
-    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempts);
-    const nextAt = this.now() + Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+    const nextAt = this.now() + backoffDelay(attempts, RETRY_BASE_MS, RETRY_MAX_MS, this.random);
     const update = this.db.prepare("UPDATE push_outbox SET status = 'pending', attempts = ?, next_at = ?, last_error = ? WHERE id = ?");
     this.db.transaction(() => rows.forEach((r) => update.run(attempts, nextAt, reason, r.id)))();
     this.log.warn({ reason, attempts, nextAt }, 'push will be retried');
