@@ -126,7 +126,7 @@ describe('sessions', () => {
     const otherUser = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setJti(jti).setAudience('pushuikit')
       .setIssuedAt().setExpirationTime('1h').sign(sessionKey(rig));
     assert.equal((await call(rig, otherUser, 'GET', '/me')).statusCode, 401, 'a session id belongs to one user');
-    const objectJti = await new SignJWT({ jti: { id: jti } }).setProtectedHeader({ alg: 'HS256' }).setSubject('trent').setAudience('pushuikit')
+    const objectJti = await new SignJWT({ jti: { id: jti } } as unknown as { jti: string }).setProtectedHeader({ alg: 'HS256' }).setSubject('trent').setAudience('pushuikit')
       .setIssuedAt().setExpirationTime('1h').sign(sessionKey(rig));
     assert.equal((await call(rig, objectJti, 'GET', '/me')).statusCode, 401, 'a jti that is not a string');
     assert.equal((await call(rig, token, 'GET', '/me')).statusCode, 200);
