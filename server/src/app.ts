@@ -196,17 +196,22 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     for (const ended of issued.ended) hub.closeSession(ended, CLOSE_SESSION_ENDED, 'session ended');
     return { token: issued.token, userId, expiresAt: issued.expiresAt, displayName: service.profile(userId).displayName };
   };
+  // Checked before the body is read: a sign-in method the server has turned off is 403 whatever is sent.
   const passwordMode = async () => {
     if (config.authMode !== 'password') {
       throw new ApiError(403, 'password accounts are turned off on this server (AUTH_MODE=external): sign in with a token from your app server');
     }
+  };
+  const externalMode = async () => {
+    if (!external) throw new ApiError(403, 'this server does not accept app-server tokens (AUTH_MODE=password)');
   };
 
   app.get('/healthz', async () => ({ ok: true }));
 
   await app.register(async (api) => {
     api.post('/accounts', {
-      preHandler: [passwordMode, limits.signInByAddress],
+      onRequest: passwordMode,
+      preHandler: limits.signInByAddress,
       schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'password', 'displayName'],
         properties: { userId: id, password, displayName: text(64) } } },
     }, async (request, reply) => {
@@ -216,7 +221,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     });
 
     api.post('/session', {
-      preHandler: [passwordMode, limits.signInByAddress, limits.signInByUser],
+      onRequest: passwordMode,
+      preHandler: [limits.signInByAddress, limits.signInByUser],
       schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'password'],
         properties: { userId: id, password: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH } } } },
     }, async (request) => {
@@ -229,14 +235,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     });
 
     api.post('/session/external', {
-      preHandler: [limits.signInByAddress],
+      onRequest: externalMode,
+      preHandler: limits.signInByAddress,
       schema: { body: { type: 'object', additionalProperties: false, required: ['token'],
         properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } } } },
     }, async (request) => {
-      if (!external) throw new ApiError(403, 'this server does not accept app-server tokens (AUTH_MODE=password)');
       let identity;
       try {
-        identity = await external.verify((request.body as { token: string }).token);
+        identity = await (external as ExternalTokens).verify((request.body as { token: string }).token);
       } catch (e) {
         if (e instanceof ExternalTokenError) throw new ApiError(401, `the app-server token was refused: ${e.message}`);
         throw e;

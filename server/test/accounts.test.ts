@@ -238,6 +238,8 @@ describe('integrator mode (AUTH_MODE=external)', () => {
     assert.equal(r.statusCode, 403);
     assert.match(r.json().error, /AUTH_MODE=external/);
     assert.equal((await rig.inject({ method: 'POST', url: '/api/v1/session', payload: { userId: 'u1001', password: 'anything at all' } })).statusCode, 403);
+    const malformed = await rig.inject({ method: 'POST', url: '/api/v1/accounts', payload: { nonsense: true } });
+    assert.equal(malformed.statusCode, 403, 'turned off whatever the body says');
   });
 
   test('an RS256 or ES256 public key works too, and only its own algorithm', async () => {
