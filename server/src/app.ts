@@ -298,11 +298,17 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
       authed.get('/conversations/:id/messages', {
         schema: { params: { type: 'object', properties: { id } },
-          querystring: { type: 'object', additionalProperties: false, properties: {
-            before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 30 } } } },
+          querystring: { type: 'object', additionalProperties: false,
+            // `before` pages back through history; `after` catches up after a reconnect. Not both.
+            not: { required: ['before', 'after'] },
+            properties: {
+              before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+              after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+              limit: { type: 'integer', minimum: 1, maximum: 100, default: 30 } } } },
       }, async (request) => {
         const { id: conversationId } = request.params as { id: string };
-        const q = request.query as { before?: number; limit: number };
+        const q = request.query as { before?: number; after?: number; limit: number };
+        if (q.after !== undefined) return service.messagesAfter(request.userId, conversationId, q.after, q.limit);
         return service.messages(request.userId, conversationId, q.before, q.limit);
       });
 

@@ -313,6 +313,20 @@ export class ImService {
     return { messages, nextBefore: messages.length === limit && oldest !== null && oldest > 1 ? oldest : null };
   }
 
+  /**
+   * Oldest first, after `afterSeq` (exclusive): what a client missed while its socket was down. Pass
+   * `nextAfter` as `after` for the next page; null when the client has caught up.
+   */
+  messagesAfter(userId: string, conversationId: string, afterSeq: number, limit: number): { messages: Message[]; nextAfter: number | null } {
+    if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
+    const rows = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(conversationId, afterSeq, limit) as MessageRow[];
+    const messages = rows.map(toMessage);
+    const newest = messages.length > 0 ? messages[messages.length - 1].seq : null;
+    const last = (this.db.prepare('SELECT last_seq FROM conversations WHERE id = ?').get(conversationId) as { last_seq: number }).last_seq;
+    return { messages, nextAfter: newest !== null && newest < last ? newest : null };
+  }
+
   markRead(userId: string, conversationId: string, upToSeq: number): { readSeq: number; unread: number } {
     if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
     this.db.prepare(`UPDATE members SET read_seq = MAX(read_seq, MIN(?, (SELECT last_seq FROM conversations WHERE id = ?)))

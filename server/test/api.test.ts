@@ -80,6 +80,29 @@ describe('messages and conversations', () => {
     assert.equal((await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?limit=500`)).statusCode, 400);
   });
 
+  test('after=<seq> catches up oldest first, in pages, and cannot be combined with before', async () => {
+    let conversationId = '';
+    for (let i = 1; i <= 5; i++) {
+      conversationId = (await call(rig, alice, 'POST', '/messages', { to: 'carol', text: `c${i}`, clientMsgId: `after${i}` })).json().conversationId;
+    }
+    const page = (await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?limit=100`)).json();
+    const last = page.messages[0].seq;
+    const p1 = (await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?after=${last - 5}&limit=3`)).json();
+    assert.deepEqual(p1.messages.map((m: any) => m.text), ['c1', 'c2', 'c3']);
+    assert.equal(p1.nextAfter, last - 2);
+    const p2 = (await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?after=${p1.nextAfter}&limit=3`)).json();
+    assert.deepEqual(p2.messages.map((m: any) => m.text), ['c4', 'c5']);
+    assert.equal(p2.nextAfter, null);
+    const full = (await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?after=${last - 2}&limit=2`)).json();
+    assert.deepEqual(full.messages.map((m: any) => m.text), ['c4', 'c5']);
+    assert.equal(full.nextAfter, null, 'a full page that reaches the last message is the end');
+    const none = (await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?after=${last}`)).json();
+    assert.deepEqual(none, { messages: [], nextAfter: null });
+    const both = await call(rig, carol, 'GET', `/conversations/${conversationId}/messages?after=1&before=3`);
+    assert.equal(both.statusCode, 400);
+    assert.equal((await call(rig, bob, 'GET', `/conversations/${conversationId}/messages?after=0`)).statusCode, 404, 'members only');
+  });
+
   test('read marks lower the unread count and reach the reader\'s other devices', async () => {
     const dana = await login(rig, 'dana');
     const sent = (await call(rig, alice, 'POST', '/messages', { to: 'dana', text: 'one', clientMsgId: 'r1' })).json();
