@@ -82,7 +82,12 @@ for (const name of ['Observed', 'ObservedV2', 'Trace', 'Track', 'Component', 'Co
   'Prop', 'Link', 'ObjectLink', 'Provide', 'Consume', 'StorageLink', 'StorageProp', 'LocalStorageLink',
   'LocalStorageProp', 'Watch', 'Builder', 'BuilderParam', 'Local', 'Param', 'Once', 'Event', 'Provider',
   'Consumer', 'Monitor', 'Computed', 'Concurrent', 'Sendable', 'Require', 'Reusable', 'Type']) {
-  globals[name] = decoratorFactory;
+  const existing = globalThis[name];
+  // `Event` is also the DOM class that Node's own fetch/WebSocket (undici) extends: keep it a class for
+  // `new` and `extends`, and a decorator when called.
+  globals[name] = typeof existing === 'function'
+    ? new Proxy(existing, { apply: (_target, _this, args) => decoratorFactory(...args) })
+    : decoratorFactory;
 }
 Object.assign(globalThis, globals);
 
