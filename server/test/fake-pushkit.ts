@@ -106,6 +106,18 @@ export class FakePushKit {
     waiting.forEach((go) => go());
   }
 
+  /** Forgets what was received and clears every fault (answers, outage, drops, holds), as after start. */
+  reset(): void {
+    this.release();
+    this.accepted.length = 0;
+    this.rejected.length = 0;
+    this.answers.length = 0;
+    this.down = undefined;
+    this.dropNext = 0;
+    this.dropped = 0;
+    this.requests = 0;
+  }
+
   async stop(): Promise<void> {
     this.release();
     this.server?.closeAllConnections();
