@@ -1,10 +1,21 @@
 // Runs a module's hypium suites under Node: a minimal AbilityDelegator for Hypium.hypiumTest that turns
 // hypium's OHOS_REPORT lines into one JSON event per line on stdout (prefixed, so that console output
-// of the code under test cannot be mistaken for results).
+// of the code under test cannot be mistaken for results). The runner's parameters (a JSON object of
+// strings in PUSHUIKIT_TEST_PARAMETERS, e.g. the end-to-end harness's URL) reach Hypium and the suites as
+// on a device: abilityDelegatorRegistry.getArguments().parameters.
 import { Hypium } from '@ohos/hypium';
-import { UIAbilityContext } from '../sim/kits/AbilityKit.js';
+import { UIAbilityContext, abilityDelegatorRegistry, setDelegatorParameters } from '../sim/kits/AbilityKit.js';
 
 export const EVENT_PREFIX = '@@hypium-host ';
+export const PARAMETERS_ENV = 'PUSHUIKIT_TEST_PARAMETERS';
+
+function parametersFromEnv() {
+  const raw = process.env[PARAMETERS_ENV];
+  if (raw === undefined || raw === '') return {};
+  const parsed = JSON.parse(raw);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError(`${PARAMETERS_ENV} must be a JSON object`);
+  return parsed;
+}
 
 function emit(event) {
   process.stdout.write(`${EVENT_PREFIX}${JSON.stringify(event)}\n`);
@@ -48,7 +59,8 @@ export function runSuites(testsuite) {
     },
   };
   try {
-    Hypium.hypiumTest(delegator, { parameters: {} }, testsuite);
+    setDelegatorParameters(parametersFromEnv());
+    Hypium.hypiumTest(delegator, abilityDelegatorRegistry.getArguments(), testsuite);
   } catch (e) {
     emit({ type: 'loadError', message: e && e.stack ? e.stack : String(e) });
   }

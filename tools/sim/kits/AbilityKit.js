@@ -86,6 +86,33 @@ export const bundleManager = {
   },
 };
 
+/**
+ * abilityDelegatorRegistry.getArguments(): the AbilityDelegatorArgs the test runner was started with
+ * (`aa test -b <bundle> -s <key> <value>` on a device). On the host, tools/test/hypium-host.js sets the
+ * parameters before the suites load; npm test's end-to-end harness passes `harnessUrl` this way. The
+ * SDK exports the registry from @kit.TestKit (tools/sim/kits/TestKit.js re-exports this one).
+ */
+const delegatorArguments = {
+  bundleName: 'com.example.pushuikit',
+  parameters: {},
+  testCaseNames: '',
+  testRunnerClassName: 'OpenHarmonyTestRunner',
+};
+
+export const abilityDelegatorRegistry = {
+  getArguments() {
+    return { ...delegatorArguments, parameters: { ...delegatorArguments.parameters } };
+  },
+};
+
+/** Host only (hypium-host.js): the runner's parameters, a Record<string, string> as documented. */
+export function setDelegatorParameters(parameters) {
+  for (const [key, value] of Object.entries(parameters)) {
+    if (typeof value !== 'string') throw new TypeError(`test parameter ${key} must be a string`);
+  }
+  delegatorArguments.parameters = { ...parameters };
+}
+
 // Namespaces that code uses only for types at compile time (common.UIAbilityContext, ...).
 export const common = {};
 export const wantConstant = { Params: {}, Flags: {} };
