@@ -2,17 +2,24 @@
 'use strict';
 // npm test: `npm run check`, then the host toolchain's own tests (node:test), then every module's hypium
 // suites under Node (src/test/List.test.ets), then the companion server's type check and tests. Prints a compact
-// report and ends with `N passed, N failed[, N skipped]`; exits 1 if anything failed.
+// report and ends with `N passed, N failed[, N skipped]`; exits 1 if anything failed. A module with
+// src/test/e2e.json5 runs its suites against the real companion server: the end-to-end harness
+// (tools/test/e2e) starts before them, its URL reaches them as the runner parameter `harnessUrl`, and it
+// is shut down after them, whatever happened.
 //   node tools/test/run.js [--no-check] [--only NAME]...   NAME: a module name, "tools" or "server"
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const JSON5 = require('json5');
 const { bundleSuites, ROOT } = require('./bundle');
+const { startHarness } = require('./e2e/client');
 
-const SUITE_TIMEOUT_MS = 120000;
+// PUSHUIKIT_SUITE_TIMEOUT_MS: for the runner's own tests of a hanging suite.
+const SUITE_TIMEOUT_MS = Number(process.env.PUSHUIKIT_SUITE_TIMEOUT_MS) || 120000;
 const EVENT_PREFIX = '@@hypium-host ';
 const NODE_TEST_PREFIX = '@@node-test '; // see node-reporter.mjs
+const PARAMETERS_ENV = 'PUSHUIKIT_TEST_PARAMETERS'; // see hypium-host.js
+const E2E_MARKER = 'src/test/e2e.json5';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
@@ -96,6 +103,48 @@ function modulesWithSuites() {
     .filter((m) => fs.existsSync(path.join(m.dir, 'src/test/List.test.ets')));
 }
 
+/** spawnSync's answer, without blocking: the end-to-end harness's output keeps flowing meanwhile. */
+function runProcess(args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let size = 0;
+    let error;
+    const keep = (list) => (c) => {
+      size += c.length;
+      if (size <= options.maxBuffer) list.push(c);
+      else if (!error) {
+        error = Object.assign(new Error('output over maxBuffer'), { code: 'ENOBUFS' });
+        child.kill('SIGKILL');
+      }
+    };
+    child.stdout.on('data', keep(out));
+    child.stderr.on('data', keep(err));
+    const timer = setTimeout(() => {
+      error = error || Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+      child.kill('SIGKILL');
+    }, options.timeout);
+    child.on('error', (e) => {
+      error = error || e;
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, error, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+/** The module's src/test/e2e.json5 (`{}`, or `{ serverEnv: { NAME: 'value' } }`), or undefined. */
+function e2eOptions(mod) {
+  const file = path.join(mod.dir, E2E_MARKER);
+  if (!fs.existsSync(file)) return undefined;
+  const options = JSON5.parse(fs.readFileSync(file, 'utf8'));
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`${E2E_MARKER} must be an object`);
+  for (const key of Object.keys(options)) if (key !== 'serverEnv') throw new Error(`${E2E_MARKER}: unknown key "${key}"`);
+  return options;
+}
+
 async function runModule(mod) {
   const group = mod.name;
   const outFile = path.join(ROOT, '.test-out', `${mod.name}.cjs`);
@@ -107,9 +156,29 @@ async function runModule(mod) {
     line(`FAIL ${mod.name.padEnd(12)} could not bundle src/test`);
     return;
   }
-  const r = spawnSync(process.execPath, ['--enable-source-maps', outFile], {
-    encoding: 'utf8', cwd: ROOT, timeout: SUITE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
-  });
+  const parameters = {};
+  let harness;
+  try {
+    const e2e = e2eOptions(mod);
+    if (e2e) {
+      harness = await startHarness({ serverEnv: e2e.serverEnv });
+      Object.assign(parameters, { harnessUrl: harness.url, serverUrl: harness.serverUrl, pushKitUrl: harness.pushKitUrl });
+    }
+  } catch (e) {
+    record(group, 'start the end-to-end harness', 'fail', e.message);
+    line(`FAIL ${mod.name.padEnd(12)} the end-to-end harness did not start`);
+    return;
+  }
+  let r;
+  let harnessAnswer;
+  try {
+    r = await runProcess(['--enable-source-maps', outFile], {
+      cwd: ROOT, timeout: SUITE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, [PARAMETERS_ENV]: JSON.stringify(parameters) },
+    });
+  } finally {
+    if (harness) harnessAnswer = await harness.stop();
+  }
   let passed = 0;
   let failed = 0;
   let finished = false;
@@ -143,7 +212,12 @@ async function runModule(mod) {
     record(group, 'run the suites', 'fail', 'src/test/List.test.ets registered no tests');
     failed += 1;
   }
-  line(`${failed ? 'FAIL' : 'ok  '} ${mod.name.padEnd(12)} ${passed} passed, ${failed} failed`);
+  if (harnessAnswer && (harnessAnswer.error || harnessAnswer.unexpectedExits.length > 0)) {
+    const crashes = (harnessAnswer.unexpectedExits || []).map((x) => `the companion server exited by itself (${x.signal || `code ${x.code}`}) at ${x.at}:\n${x.log.join('\n')}`);
+    record(group, 'the end-to-end harness', 'fail', [harnessAnswer.error, ...crashes].filter(Boolean).join('\n'));
+    failed += 1;
+  }
+  line(`${failed ? 'FAIL' : 'ok  '} ${mod.name.padEnd(12)} ${passed} passed, ${failed} failed${harness ? ` (end-to-end harness up in ${(harness.startupMs / 1000).toFixed(1)} s)` : ''}`);
 }
 
 async function main() {
