@@ -10,8 +10,12 @@ const SYSCAP_SINCE = { 'SystemCapability.Notification.NotificationSettings': 13 
 
 const noopDecorator = () => undefined;
 const decoratorFactory = (...args) => {
-  // @Observed class X {} (no arguments) or @Monitor('a') method (arguments): both work.
-  if (args.length > 0 && typeof args[0] === 'function' && args.length === 1) return args[0];
+  // @Observed class X {}: the class itself.
+  if (args.length === 1 && typeof args[0] === 'function') return args[0];
+  // @Trace field / @Builder method, applied directly (target, key[, descriptor]): change nothing. Returning
+  // a value here would make it the member's property descriptor (a read-only field).
+  if (args.length >= 2 && (typeof args[1] === 'string' || typeof args[1] === 'symbol')) return undefined;
+  // @Monitor('a') / @Entry({...}): a factory, whose decorator changes nothing.
   return noopDecorator;
 };
 
