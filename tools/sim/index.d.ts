@@ -70,7 +70,16 @@ export declare class HilogSim {
 
 export declare class NetworkSim {
   readonly online: boolean;
+  /** Offline also breaks every open WebSocket (as dropSockets does) and makes new connects fail. */
   setOnline(online: boolean): void;
+  /** WebSockets of @kit.NetworkKit that are open now (past 'open', not yet closed). */
+  readonly openSockets: number;
+  /**
+   * Kills every WebSocket's connection without a close handshake, like a lost link: the app sees 'error'
+   * (code 200), then 'close' (1005, 'The link is down'); an attempt still connecting sees only 'error'.
+   * Returns how many sockets it dropped.
+   */
+  dropSockets(): number;
 }
 
 export declare class StartedWant {
