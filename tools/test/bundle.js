@@ -1,6 +1,7 @@
 'use strict';
 // Bundles a module's host suites (src/test/List.test.ets) with esbuild for Node: .ets is compiled as
-// TypeScript, system kits come from tools/sim, @ohos/hamock from hypium, @pushuikit/* from the modules'
+// TypeScript, system kits come from tools/sim, @ohos/hamock from hypium, @ohos/axios from tools/sim/axios.js
+// (npm axios), @pushuikit/* from the modules'
 // oh-package.json5 `file:` dependencies, like the ArkTS compiler resolves them.
 const fs = require('fs');
 const path = require('path');
@@ -36,6 +37,8 @@ const resolverPlugin = {
       return { errors: [{ text: `no host simulation of ${args.path} in tools/sim/kits (add one, with tests)` }] };
     });
     build.onResolve({ filter: /^@ohos\/hamock$/ }, () => ({ path: path.join(SIM, 'hamock.js') }));
+    // @ohos/axios (an ohpm port of axios) is npm axios doing real HTTP, with the device's error codes.
+    build.onResolve({ filter: /^@ohos\/axios$/ }, () => ({ path: path.join(SIM, 'axios.js') }));
     build.onResolve({ filter: /^@pushuikit\/kitsim$/ }, () => ({ path: path.join(SIM, 'control.js') }));
     build.onResolve({ filter: /^@pushuikit\// }, (args) => {
       for (const dir of [packageDirOf(args.importer), ROOT]) {
