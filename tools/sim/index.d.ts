@@ -80,6 +80,9 @@ export declare class NetworkSim {
    * Returns how many sockets it dropped.
    */
   dropSockets(): number;
+  /** One device of several loses its network: sockets whose URL contains `urlPart` drop, new ones fail. */
+  cutOff(urlPart: string): number;
+  restoreLink(urlPart: string): void;
 }
 
 export declare class StartedWant {

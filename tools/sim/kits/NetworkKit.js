@@ -23,6 +23,7 @@ export class NetworkSim {
 
   reset() {
     this.online = true;
+    this.cut = new Set();
     this.connections = [];
     // A fresh device: the old test's sockets vanish without telling anyone.
     for (const socket of [...this.sockets]) socket.discard();
@@ -52,6 +53,31 @@ export class NetworkSim {
       if (socket.drop()) dropped += 1;
     }
     return dropped;
+  }
+
+  /**
+   * One simulated device among several in a test process loses its network: the WebSockets whose URL
+   * contains `urlPart` (e.g. its deviceId) drop as in dropSockets, and its new connects fail as offline
+   * ones do, until restoreLink(urlPart). Other sockets, and HTTP, are not affected.
+   */
+  cutOff(urlPart) {
+    this.cut.add(urlPart);
+    let dropped = 0;
+    for (const socket of [...this.sockets]) {
+      if (typeof socket.url === 'string' && socket.url.includes(urlPart) && socket.drop()) dropped += 1;
+    }
+    return dropped;
+  }
+
+  restoreLink(urlPart) {
+    this.cut.delete(urlPart);
+  }
+
+  /** Whether a connect to `url` finds no network. */
+  unreachable(url) {
+    if (!this.online) return true;
+    for (const part of this.cut) if (url.includes(part)) return true;
+    return false;
   }
 
   /** How many WebSockets are open now (past 'open', not yet closed). */
@@ -258,8 +284,9 @@ class DeviceWebSocket {
     this.state = 'connecting';
     this.closeRequest = undefined;
     this.errorReported = false;
+    this.url = url;
     sim.sockets.add(this);
-    if (!sim.online) {
+    if (sim.unreachable(url)) {
       // No network: the attempt is made and fails like any connect (resolve true, then 'error').
       const attempt = {};
       this.client = attempt;

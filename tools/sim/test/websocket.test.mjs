@@ -317,6 +317,27 @@ describe('webSocket: the simulated network', () => {
     await offline.waitFor('open');
   });
 
+  test('cutOff: one simulated device loses its link, the others keep theirs, until restoreLink', async () => {
+    const bob = await openSocket('/ws?deviceId=bob-phone');
+    const alice = await openSocket('/ws?deviceId=alice-phone');
+    assert.equal(KitSim.network.cutOff('deviceId=bob-phone'), 1);
+    await bob.rec.waitFor('close');
+    assert.deepEqual(bob.rec.of('close')[0].args[1], { code: 1005, reason: 'The link is down' });
+    await quietly();
+    assert.deepEqual(alice.rec.of('close'), [], 'the other device is not affected');
+
+    const again = webSocket.createWebSocket();
+    const rec = record(again);
+    const accepted = server.connections.length;
+    assert.equal(await again.connect(`${server.url}/ws?deviceId=bob-phone`), true);
+    await rec.waitFor('error');
+    assert.equal(server.connections.length, accepted, 'a cut-off device reaches nothing');
+
+    KitSim.network.restoreLink('deviceId=bob-phone');
+    assert.equal(await again.connect(`${server.url}/ws?deviceId=bob-phone`), true);
+    await rec.waitFor('open');
+  });
+
   test('KitSim.reset closes old sockets without events to the old listeners', async () => {
     const { rec, peer } = await openSocket();
     KitSim.reset();
