@@ -135,13 +135,21 @@ function runProcess(args, options) {
   });
 }
 
-/** The module's src/test/e2e.json5 (`{}`, or `{ serverEnv: { NAME: 'value' } }`), or undefined. */
+/**
+ * The module's src/test/e2e.json5, or undefined: `{}`, `{ serverEnv: { NAME: 'value' } }` for the server,
+ * `{ parameters: { timeout: '30000' } }` for hypium (as `aa test -s timeout 30000` on a device).
+ */
 function e2eOptions(mod) {
   const file = path.join(mod.dir, E2E_MARKER);
   if (!fs.existsSync(file)) return undefined;
   const options = JSON5.parse(fs.readFileSync(file, 'utf8'));
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`${E2E_MARKER} must be an object`);
-  for (const key of Object.keys(options)) if (key !== 'serverEnv') throw new Error(`${E2E_MARKER}: unknown key "${key}"`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'serverEnv' && key !== 'parameters') throw new Error(`${E2E_MARKER}: unknown key "${key}"`);
+  }
+  for (const [name, value] of Object.entries(options.parameters || {})) {
+    if (typeof value !== 'string') throw new Error(`${E2E_MARKER}: parameters.${name} must be a string`);
+  }
   return options;
 }
 
@@ -162,7 +170,8 @@ async function runModule(mod) {
     const e2e = e2eOptions(mod);
     if (e2e) {
       harness = await startHarness({ serverEnv: e2e.serverEnv });
-      Object.assign(parameters, { harnessUrl: harness.url, serverUrl: harness.serverUrl, pushKitUrl: harness.pushKitUrl });
+      Object.assign(parameters, e2e.parameters || {},
+        { harnessUrl: harness.url, serverUrl: harness.serverUrl, pushKitUrl: harness.pushKitUrl });
     }
   } catch (e) {
     record(group, 'start the end-to-end harness', 'fail', e.message);
