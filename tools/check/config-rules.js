@@ -35,6 +35,12 @@ function layerOf(mod) {
   return 'common';
 }
 
+/** Kit calls of the app and the permission each needs (their @permission in the SDK declarations). */
+const PERMISSION_OF_CALL = [
+  ['webSocket.createWebSocket', 'ohos.permission.INTERNET'],
+  ['connection.createNetConnection', 'ohos.permission.GET_NETWORK_INFO'],
+];
+
 function checkConfig(project, view, program, resources) {
   const out = [];
   const report = (file, needle, message, rule) => {
@@ -155,6 +161,18 @@ function checkConfig(project, view, program, resources) {
         }
         if (skill.uris && !actions.includes('')) {
           report(mjFile, '"uris"', `ability ${ability.name}: a skill with "uris" must also declare "actions": [""] so that links without an action reach it`);
+        }
+      }
+    }
+
+    // A kit call that needs a permission fails on the device (201) unless the module requests it; the SDK's
+    // @permission tags say which (realcheck reports them as TS28007).
+    const requested = new Set((mj.requestPermissions || []).map((p) => p.name));
+    for (const file of view.list(path.join(mod.dir, 'src/main/ets'), /\.ets$/)) {
+      const text = view.read(file);
+      for (const [call, permission] of PERMISSION_OF_CALL) {
+        if (text.includes(call) && !requested.has(permission)) {
+          report(file, call, `${call}() needs ${permission}: request it in ${path.relative(project.root, mjFile)}`, 'permission');
         }
       }
     }

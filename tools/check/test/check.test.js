@@ -283,6 +283,12 @@ describe('config check', () => {
     assert.ok(d.some((x) => /INTERNET/.test(x.message)));
   });
 
+  test('a module calling a kit that needs a permission it does not request', () => {
+    const file = 'common/im/src/main/module.json5';
+    const planted = edit(file, '{ "name": "ohos.permission.GET_NETWORK_INFO" }', '{ "name": "ohos.permission.VIBRATE" }');
+    expectOne(check({ [file]: planted }), 'permission', 'common/im/src/main/ets/kit/SystemNetworkWatch.ets', /GET_NETWORK_INFO/);
+  });
+
   test('a feature that depends on another feature breaks the layering', () => {
     const file = 'features/call/oh-package.json5';
     const planted = edit(file, '"@pushuikit/base": "file:../../common/base"', '"@pushuikit/base": "file:../../common/base",\n    "@pushuikit/chat": "file:../chat"');
