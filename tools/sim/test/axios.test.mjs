@@ -6,6 +6,7 @@ import http from 'node:http';
 import '../globals.js';
 import { KitSim } from '../control.js';
 import axios, { AxiosError, isAxiosError, CanceledError } from '../axios.js';
+import { freePort } from './helpers.mjs';
 
 /**
  * /json, /echo (method, headers and body back), /status/N, /slow (never answers), /hangup (closes without
@@ -45,13 +46,6 @@ function startServer() {
   }));
 }
 
-async function freePort() {
-  const s = http.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const failureOf = async (promise) => {
   try {

@@ -15,17 +15,10 @@ import { UIAbility, bundleManager } from '../kits/AbilityKit.js';
 import { cryptoFramework } from '../kits/CryptoArchitectureKit.js';
 import { util } from '../kits/ArkTS.js';
 import crypto from 'node:crypto';
+import { codeOf } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ctx = () => KitSim.abilityContext();
-const codeOf = async (promise) => {
-  try {
-    await promise;
-    return 0;
-  } catch (e) {
-    return e.code;
-  }
-};
 
 beforeEach(() => KitSim.reset());
 

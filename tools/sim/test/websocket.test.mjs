@@ -7,15 +7,8 @@ import { WebSocketServer } from 'ws';
 import '../globals.js';
 import { KitSim } from '../control.js';
 import { webSocket, connection, WS_MAX_SEND_BYTES } from '../kits/NetworkKit.js';
+import { codeOf, freePort } from './helpers.mjs';
 
-const codeOf = async (promise) => {
-  try {
-    await promise;
-    return 0;
-  } catch (e) {
-    return e.code;
-  }
-};
 
 /** A WebSocket server: /deny answers the upgrade with 401; every connection and its request is kept. */
 function startServer() {
@@ -51,14 +44,6 @@ function stopServer(server) {
   return new Promise((resolve) => server.httpServer.close(() => resolve()));
 }
 
-/** A port nobody listens on. */
-async function freePort() {
-  const s = http.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Records every event of a device WebSocket with the arguments its callback got. */
 function record(ws) {
