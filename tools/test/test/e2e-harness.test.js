@@ -6,26 +6,12 @@ const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
+const { alive, until } = require('./processes');
 const { startHarness } = require('../e2e/client');
 
 const PUSH_TOKEN = 'IQAAAACy0e2ee2ee2ee2ee2ee2ee2ee2ee2ee2ee2e';
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function until(condition, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function json(url, method = 'GET') {
   const r = await fetch(url, { method });

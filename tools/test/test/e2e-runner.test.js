@@ -6,6 +6,7 @@ const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
+const { alive, until } = require('./processes');
 const { spawn, spawnSync } = require('child_process');
 const { copyProject } = require('../../check/test/helpers');
 
@@ -14,22 +15,7 @@ let dir;
 let original;
 let report;
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function until(condition, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * A suite that writes what it got (the runner's arguments, the harness's /state and its own pid) to
