@@ -191,10 +191,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   };
 
   /** A new session; sessions it displaced (over the per-user cap) lose their sockets too. */
-  const signIn = async (userId: string): Promise<IssuedSession & { displayName: string }> => {
+  const signIn = async (userId: string): Promise<IssuedSession & { displayName: string; pushProfileId: string }> => {
     const issued = await sessions.issue(userId);
     for (const ended of issued.ended) hub.closeSession(ended, CLOSE_SESSION_ENDED, 'session ended');
-    return { token: issued.token, userId, expiresAt: issued.expiresAt, displayName: service.profile(userId).displayName };
+    const profile = service.profile(userId);
+    return { token: issued.token, userId, expiresAt: issued.expiresAt, displayName: profile.displayName, pushProfileId: profile.pushProfileId };
   };
   // Checked before the body is read: a sign-in method the server has turned off is 403 whatever is sent.
   const passwordMode = async () => {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Certificate, Config } from './config.js';
 import { certificateFor } from './config.js';
 import type { Db } from './db.js';
+import { metaValue } from './db.js';
 import type { Hub } from './hub.js';
 import type { OutboxTarget, PushOutbox } from './push/outbox.js';
 import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
@@ -53,9 +54,13 @@ const toCall = (r: CallRow): Call => ({ callId: r.id, callerId: r.caller_id, cal
 
 export class ImService {
   private sweeper: NodeJS.Timeout | undefined;
+  /** Keys the push profile ids; its own secret, so rotating the session secret does not re-address devices. */
+  private readonly profileKey: Buffer;
 
   constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
-    private readonly config: Config, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+    private readonly config: Config, private readonly log: Logger, private readonly now: () => number = Date.now) {
+    this.profileKey = Buffer.from(metaValue(db, 'push_profile_key', () => crypto.randomBytes(32).toString('base64url')), 'base64url');
+  }
 
   // ---- users, devices, settings -------------------------------------------------------------------
 
@@ -91,8 +96,18 @@ export class ImService {
     return row?.password_hash ?? undefined;
   }
 
-  profile(userId: string): { userId: string; displayName: string } {
-    return { userId, displayName: this.displayName(userId) };
+  profile(userId: string): { userId: string; displayName: string; pushProfileId: string } {
+    return { userId, displayName: this.displayName(userId), pushProfileId: this.pushProfileId(userId) };
+  }
+
+  /**
+   * The opaque id under which the app binds the user's account to the device (bindAppProfileId) and which
+   * every notification carries (notification.profileId), so a device whose signed-in account changed does
+   * not show the previous account's notifications. A keyed hash (HMAC-SHA256, base64url, 43 characters
+   * of [A-Za-z0-9_-]): stable per user, never the user id, and not computable without the server's key.
+   */
+  pushProfileId(userId: string): string {
+    return crypto.createHmac('sha256', this.profileKey).update(`push-profile:${userId}`).digest('base64url');
   }
 
   userExists(userId: string): boolean {
@@ -267,6 +282,9 @@ export class ImService {
         notifyId: notifyIdOf(m.conversationId),
         ttlSeconds: MESSAGE_TTL_SECONDS,
         testMessage: cert.testMessage,
+        profileId: this.pushProfileId(receiver),
+        // The open app shows the message itself (and may be showing that very chat): no system banner.
+        foregroundShow: false,
       }),
     }));
   }
@@ -370,7 +388,7 @@ export class ImService {
           body: fittedNotification({
             category: cert.category, title: callerName, body: media === 'video' ? 'Incoming video call' : 'Incoming call',
             action: 'action.pushuikit.call', data: { route: 'call', callId: call.callId }, notifyId: notifyIdOf(call.callId),
-            ttlSeconds, testMessage: cert.testMessage,
+            ttlSeconds, testMessage: cert.testMessage, profileId: this.pushProfileId(calleeId),
           }),
         };
       });
@@ -419,6 +437,7 @@ export class ImService {
         category: 'MISS_CALL', title: callerName, body: call.media === 'video' ? 'Missed video call' : 'Missed call',
         action: 'action.pushuikit.call', data: { route: 'missedCall', callId: call.callId, peerId: call.callerId },
         notifyId: notifyIdOf(call.callId), ttlSeconds: MESSAGE_TTL_SECONDS, testMessage: cert.testMessage,
+        profileId: this.pushProfileId(call.calleeId),
       }),
     }));
   }

@@ -37,7 +37,26 @@ describe('password accounts', () => {
     assert.equal(body.displayName, 'Alice', 'names are trimmed');
     assert.ok(body.expiresAt > Date.now());
     const me = await call(rig, body.token, 'GET', '/me');
-    assert.deepEqual(me.json(), { userId: 'alice', displayName: 'Alice' });
+    assert.deepEqual(me.json(), { userId: 'alice', displayName: 'Alice', pushProfileId: body.pushProfileId });
+  });
+
+  test('the push profile id is opaque, at most 64 characters, the same at every sign-in, and one per user', async () => {
+    const first = (await signIn(rig, 'alice', 'correct horse battery', '10.0.0.3')).json().pushProfileId as string;
+    const again = (await signIn(rig, 'alice', 'correct horse battery', '10.0.0.4')).json().pushProfileId as string;
+    assert.match(first, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.equal(again, first);
+    assert.ok(!first.toLowerCase().includes('alice'), 'never the user id');
+    const bob = await register(rig, 'bob_profile', 'correct horse battery', 'Bob', '10.0.0.5');
+    assert.notEqual(bob.json().pushProfileId, first);
+    // Keyed with this installation's secret: another server cannot compute (or guess) Alice's id.
+    const other = await startRig();
+    try {
+      const elsewhere = (await register(other, 'alice', 'correct horse battery', 'Alice')).json().pushProfileId as string;
+      assert.match(elsewhere, /^[A-Za-z0-9_-]{1,64}$/);
+      assert.notEqual(elsewhere, first);
+    } finally {
+      await other.stop();
+    }
   });
 
   test('a taken user id is 409 on the userId field; the first account keeps its password', async () => {
@@ -207,7 +226,7 @@ describe('integrator mode (AUTH_MODE=external)', () => {
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().displayName, 'Ana');
     const me = await call(rig, r.json().token, 'GET', '/me');
-    assert.deepEqual(me.json(), { userId: 'u1001', displayName: 'Ana' });
+    assert.deepEqual(me.json(), { userId: 'u1001', displayName: 'Ana', pushProfileId: r.json().pushProfileId });
     const again = await external(await mint({ sub: 'u1001', name: 'Ana María' }));
     assert.equal(again.json().displayName, 'Ana María', 'the app server owns the profile');
     assert.equal((rig.server.db.prepare("SELECT COUNT(*) AS n FROM users WHERE id = 'u1001'").get() as { n: number }).n, 1);

@@ -50,6 +50,9 @@ function schemaProblem(pushType: number, body: any): string {
     if (n.clickAction?.actionType !== 1 || typeof n.clickAction?.action !== 'string') return 'clickAction';
     if (!Number.isInteger(n.notifyId) || n.notifyId < 0 || n.notifyId > 2147483647) return 'notifyId';
     if (n.badge !== undefined && !(Number.isInteger(n.badge.setNum) && n.badge.setNum >= 0 && n.badge.setNum <= 99)) return 'badge.setNum';
+    // harmonyos-references/push-scenariozed-api-request-param: profileId at most 64 characters; foregroundShow a Boolean.
+    if (n.profileId !== undefined && (typeof n.profileId !== 'string' || n.profileId.length === 0 || n.profileId.length > 64)) return 'profileId';
+    if (n.foregroundShow !== undefined && typeof n.foregroundShow !== 'boolean') return 'foregroundShow';
   } else if (pushType === 10) {
     if (typeof body?.payload?.extraData !== 'string') return 'payload.extraData';
     const ttl = body.pushOptions.ttl;

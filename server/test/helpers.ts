@@ -78,6 +78,11 @@ export async function login(rig: Rig, userId: string, displayName = userId): Pro
   return again.json().token as string;
 }
 
+/** The push profile id the server issued to the owner of `token` (GET /me). */
+export async function pushProfileIdOf(rig: Rig, token: string): Promise<string> {
+  return (await call(rig, token, 'GET', '/me')).json().pushProfileId as string;
+}
+
 export async function call(rig: Rig, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
   return rig.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload: payload as object });
 }

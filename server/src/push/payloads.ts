@@ -19,6 +19,13 @@ export interface NotificationSpec {
   notifyId: number;
   ttlSeconds: number;
   testMessage: boolean;
+  /** The receiver's push profile id: the device shows the notification only while that account is bound. */
+  profileId: string;
+  /**
+   * false: an app in the foreground shows no banner and gets the message through receiveMessage('DEFAULT')
+   * (API 14+) instead. Default (absent): shown in the foreground too.
+   */
+  foregroundShow?: boolean;
 }
 
 /** A notification body without `target` (tokens are added per request). */
@@ -29,7 +36,9 @@ export function notificationBody(spec: NotificationSpec): Record<string, unknown
     body: spec.body,
     clickAction: { actionType: 1, action: spec.action, data: spec.data },
     notifyId: spec.notifyId,
+    profileId: spec.profileId,
   };
+  if (spec.foregroundShow === false) notification.foregroundShow = false;
   if (spec.badge !== undefined) notification.badge = { setNum: Math.max(0, Math.min(99, Math.floor(spec.badge))) };
   return {
     payload: { notification },
