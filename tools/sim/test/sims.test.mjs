@@ -15,6 +15,7 @@ import { UIAbility, bundleManager } from '../kits/AbilityKit.js';
 import { cryptoFramework } from '../kits/CryptoArchitectureKit.js';
 import { util } from '../kits/ArkTS.js';
 import crypto from 'node:crypto';
+import { FailureQueue } from '../errors.js';
 import { codeOf } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,6 +88,23 @@ describe('NotificationKit', () => {
     KitSim.notification.failures.failNext('setBadgeNumber', 1600001);
     assert.equal(await codeOf(notificationManager.setBadgeNumber(1)), 1600001);
     assert.equal(await codeOf(notificationManager.setBadgeNumber(1)), 0);
+  });
+});
+
+describe('FailureQueue', () => {
+  test('with a table of documented codes, an undocumented API or code is a broken test setup', () => {
+    const q = new FailureQueue({ get: [1, 2] });
+    q.failNext('get', 2);
+    assert.throws(() => q.failNext('get', 3), /does not document error 3/);
+    assert.throws(() => q.failNext('put', 1), /not an API/);
+    assert.equal(q.take('get').code, 2);
+    assert.equal(q.take('get'), undefined);
+  });
+
+  test('without a table any API and code are accepted', () => {
+    const q = new FailureQueue();
+    q.failNext('anything', 123);
+    assert.equal(q.take('anything').code, 123);
   });
 });
 
