@@ -105,9 +105,14 @@ export declare class AbilitySim {
   startFailure: number | undefined;
 }
 
+/** deviceInfo of @kit.BasicServicesKit. Change the API level with KitSim.useApiLevel, not field by field. */
 export declare class DeviceSim {
-  sdkApiVersion: number;
+  /** 'phone' (reset), 'tablet', '2in1', 'wearable', 'tv', 'car'. */
   deviceType: string;
+  readonly sdkApiVersion: number;
+  /** M*10000 + F*100 + S of the release M.F.S(N): 50000 for 5.0.0(12), 50002 for 5.0.2(14), 60000 for 6.0.0(20). */
+  readonly distributionOSApiVersion: number;
+  readonly osFullName: string;
 }
 
 export declare class KitSim {
@@ -118,7 +123,13 @@ export declare class KitSim {
   static readonly network: NetworkSim;
   static readonly device: DeviceSim;
   static readonly ability: AbilitySim;
+  /** A fresh device: an API 12 phone, every simulation back to its initial state. */
   static reset(): void;
+  /**
+   * The device runs the HarmonyOS release of this API level (12..20; anything else throws): sets
+   * sdkApiVersion, distributionOSApiVersion and osFullName consistently.
+   */
+  static useApiLevel(level: number): void;
   static abilityContext(): common.UIAbilityContext;
   static settle(rounds?: number): Promise<void>;
 }

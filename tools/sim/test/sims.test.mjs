@@ -285,6 +285,23 @@ describe('NetworkKit', () => {
   });
 });
 
+describe('BasicServicesKit deviceInfo', () => {
+  test('useApiLevel sets every version field of the release; reset goes back to API 12', () => {
+    KitSim.useApiLevel(14);
+    assert.deepEqual([KitSim.device.sdkApiVersion, KitSim.device.distributionOSApiVersion, KitSim.device.osFullName],
+      [14, 50002, 'HarmonyOS-5.0.2.0']);
+    KitSim.useApiLevel(18);
+    assert.equal(KitSim.device.distributionOSApiVersion, 50100);
+    KitSim.useApiLevel(20);
+    assert.equal(KitSim.device.distributionOSApiVersion, 60000);
+    assert.throws(() => KitSim.useApiLevel(11), /no HarmonyOS release/);
+    KitSim.device.deviceType = 'tablet';
+    KitSim.reset();
+    assert.deepEqual([KitSim.device.sdkApiVersion, KitSim.device.distributionOSApiVersion, KitSim.device.deviceType],
+      [12, 50000, 'phone']);
+  });
+});
+
 describe('ArkUI globals', () => {
   test('AppStorage.set updates only existing keys; setOrCreate creates; PersistentStorage keeps a value', () => {
     assert.equal(globalThis.AppStorage.set('k', 1), false);
