@@ -317,9 +317,24 @@ describe('ArkUI globals', () => {
 
   test('canIUse follows the API level of the simulated device', () => {
     assert.equal(globalThis.canIUse('SystemCapability.Notification.NotificationSettings'), false);
-    KitSim.device.sdkApiVersion = 13;
+    KitSim.useApiLevel(13);
     assert.equal(globalThis.canIUse('SystemCapability.Notification.NotificationSettings'), true);
     assert.equal(globalThis.canIUse('SystemCapability.Notification.Notification'), true);
+  });
+
+  test('canIUse follows the device type: Push Kit on a phone, tablet or 2in1; VoIP calls on phones and tablets only', () => {
+    for (const [type, push, voip] of [['phone', true, true], ['tablet', true, true], ['2in1', true, false], ['wearable', false, false]]) {
+      KitSim.device.deviceType = type;
+      assert.equal(globalThis.canIUse('SystemCapability.Push.PushService'), push, type);
+      assert.equal(globalThis.canIUse('SystemCapability.Telephony.VoipCallManager'), voip, type);
+    }
+  });
+
+  test('canIUse: an unknown capability is false, a non-string argument is null', () => {
+    assert.equal(globalThis.canIUse('SystemCapability.No.Such'), false);
+    assert.equal(globalThis.canIUse(undefined), null);
+    assert.equal(globalThis.canIUse(42), null);
+    assert.equal(globalThis.canIUse(), null);
   });
 
   test('state decorators leave classes and members as they are', () => {
