@@ -84,6 +84,15 @@ describe('NotificationKit', () => {
     assert.equal(KitSim.notification.badge, 4);
   });
 
+  test('setBadgeBySystem (a Push Kit badge): setNum wins over addNum, addNum adds, none changes nothing', () => {
+    KitSim.notification.setBadgeBySystem({ addNum: 2 });
+    KitSim.notification.setBadgeBySystem({ setNum: 5, addNum: 9 });
+    KitSim.notification.setBadgeBySystem(undefined);
+    KitSim.notification.setBadgeBySystem({ addNum: 1 });
+    assert.deepEqual(KitSim.notification.badgeHistory, [2, 5, 6]);
+    assert.equal(KitSim.notification.badge, 6);
+  });
+
   test('injected failures hit the next call only', async () => {
     KitSim.notification.failures.failNext('setBadgeNumber', 1600001);
     assert.equal(await codeOf(notificationManager.setBadgeNumber(1)), 1600001);
