@@ -7,7 +7,7 @@ import { sim as hilog } from './kits/PerformanceAnalysisKit.js';
 import { sim as network } from './kits/NetworkKit.js';
 import { promptAction } from './kits/ArkUI.js';
 import { UIAbilityContext, sim as ability } from './kits/AbilityKit.js';
-import { deviceInfo } from './kits/BasicServicesKit.js';
+import { deviceInfo, useApiLevel } from './kits/BasicServicesKit.js';
 import { resetGlobals } from './globals.js';
 
 export class KitSim {
@@ -17,8 +17,16 @@ export class KitSim {
   static hilog = hilog;
   static network = network;
   static ability = ability;
-  /** deviceInfo of @kit.BasicServicesKit; tests may change sdkApiVersion. */
+  /** deviceInfo of @kit.BasicServicesKit; tests may change deviceType (or the API level with useApiLevel). */
   static device = deviceInfo;
+
+  /**
+   * The device runs the HarmonyOS release of this API level (12..20): sets sdkApiVersion,
+   * distributionOSApiVersion (e.g. 14 -> 50002 for 5.0.2) and osFullName together.
+   */
+  static useApiLevel(level) {
+    useApiLevel(level);
+  }
 
   /** A fresh device: every simulation back to its initial state. */
   static reset() {
@@ -29,7 +37,8 @@ export class KitSim {
     network.reset();
     ability.reset();
     promptAction.shown.length = 0;
-    deviceInfo.sdkApiVersion = 12;
+    deviceInfo.deviceType = 'phone';
+    useApiLevel(12);
     resetGlobals();
   }
 

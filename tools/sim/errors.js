@@ -29,13 +29,28 @@ export function withCallback(promise, callback) {
   return undefined;
 }
 
-/** One-shot failure injection: failNext('getToken', 1000900011) makes the next call fail with that code. */
+/**
+ * One-shot failure injection: failNext('getToken', 1000900011) makes the next call fail with that code.
+ * A kit sim may pass the error codes its reference documents per API ({ getToken: [...], ... }); then
+ * failNext with an API or a code outside that table throws a plain Error at once: the test set up a
+ * failure the real kit can never produce. Without a table any API and code are accepted.
+ */
 export class FailureQueue {
-  constructor() {
+  constructor(allowedCodes) {
+    this.allowedCodes = allowedCodes;
     this.queue = new Map();
   }
 
   failNext(api, code, message) {
+    if (this.allowedCodes !== undefined) {
+      const codes = this.allowedCodes[api];
+      if (codes === undefined) {
+        throw new Error(`failNext: '${api}' is not an API of this kit (known: ${Object.keys(this.allowedCodes).join(', ')})`);
+      }
+      if (!codes.includes(code)) {
+        throw new Error(`failNext: ${api} does not document error ${code} (documented: ${codes.join(', ')})`);
+      }
+    }
     const list = this.queue.get(api) || [];
     list.push({ code, message: message || `simulated failure of ${api}` });
     this.queue.set(api, list);

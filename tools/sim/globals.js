@@ -4,9 +4,33 @@
 import { UIAbilityContext } from './kits/AbilityKit.js';
 import { deviceInfo } from './kits/BasicServicesKit.js';
 
-// System capabilities that appeared after API 12, with the API level that brought them; every other
-// capability the app asks about exists on a phone of any supported level.
-const SYSCAP_SINCE = { 'SystemCapability.Notification.NotificationSettings': 13 };
+// The system capabilities the simulated device knows: the API level that brought each one and the device
+// types that have it, from the SDK's device-define files (sdk/default/{hms,openharmony}/ets/api/device-define/
+// *.json, HarmonyOS 5.0.5 SDK). canIUse answers for deviceInfo's deviceType and sdkApiVersion.
+const EVERY_LEVEL = 0;
+export const SYSCAPS = {
+  // phone.json, tablet.json, 2in1.json, wearable.json, car.json
+  'SystemCapability.Notification.Notification': { since: EVERY_LEVEL, devices: ['phone', 'tablet', '2in1', 'wearable', 'car'] },
+  // phone.json and tablet.json only; openNotificationSettings is @since 13.
+  'SystemCapability.Notification.NotificationSettings': { since: 13, devices: ['phone', 'tablet'] },
+  // phone-hmos, tablet-hmos, 2in1-hmos and car-hmos.json; not wearable-hmos.json. (Push tokens on
+  // wearables since 5.1.0(18) are not reflected: the SDK we read is API 17 and says nothing later.)
+  'SystemCapability.Push.PushService': { since: EVERY_LEVEL, devices: ['phone', 'tablet', '2in1', 'car'] },
+  // @hms.telephony.voipCall (Call Service Kit): phone-hmos.json and tablet-hmos.json only.
+  'SystemCapability.Telephony.VoipCallManager': { since: EVERY_LEVEL, devices: ['phone', 'tablet'] },
+};
+
+/**
+ * canIUse(syscap) as ArkUI implements it (harmonyos-references/js-apis-syscap; openharmony/arkui_ace_engine
+ * jsi_syscap_module.cpp): true or false for one string argument, false for a capability the system does not
+ * have (an unknown name included), and null when the argument count is not 1 or the argument is no string.
+ */
+function canIUse(...args) {
+  if (args.length !== 1 || typeof args[0] !== 'string') return null;
+  const cap = SYSCAPS[args[0]];
+  if (cap === undefined) return false;
+  return deviceInfo.sdkApiVersion >= cap.since && cap.devices.includes(deviceInfo.deviceType);
+}
 
 const noopDecorator = () => undefined;
 const decoratorFactory = (...args) => {
@@ -79,7 +103,7 @@ const globals = {
   LocalStorage,
   PersistentStorage,
   getContext: () => defaultContext,
-  canIUse: (syscap) => deviceInfo.sdkApiVersion >= (SYSCAP_SINCE[syscap] || 0),
+  canIUse,
   $r: (ref, ...params) => ({ id: 0, type: 0, params, bundleName: 'com.example.pushuikit', moduleName: 'entry', ref }),
 };
 for (const name of ['Observed', 'ObservedV2', 'Trace', 'Track', 'Component', 'ComponentV2', 'Entry', 'State',

@@ -3,7 +3,7 @@
  * module's src/test. Implemented by control.js and the kits/ folder; exists only in this repository's
  * host toolchain (npm test), not on a device.
  */
-import { common } from '@kit.AbilityKit';
+import { common, Want } from '@kit.AbilityKit';
 
 export type DialogAnswer = 'allow' | 'deny' | 'wait';
 export type SettingsAnswer = 'enable' | 'disable' | 'nothing';
@@ -31,24 +31,64 @@ export declare class NotificationSim {
   setSystemSwitch(enabled: boolean): void;
 }
 
+/** The app's state in AppGallery Connect, as Push Kit checks it. All true after reset(). */
+export declare class AgcState {
+  /** Created as a HarmonyOS app; false: 1000900010 (getToken, deleteToken, bind, unbind). */
+  harmonyOsApp: boolean;
+  /** Project settings > Open capability management: push enabled; false: 1000900010. */
+  pushCapabilityEnabled: boolean;
+  /** Signing profile requested again after enabling push; false: 1000900010. */
+  profileReissued: boolean;
+  /** Grow > Push Kit activated; false: getToken 1000900012. */
+  pushServiceActivated: boolean;
+  /** Device location matches the data processing location; false: getToken 1000900013. */
+  dataLocationMatches: boolean;
+}
+
+/** What the device did with one Push Kit REST request (PushSim.receive). */
+export type PushOutcome = 'not-for-this-device' | 'shown' | 'hidden:profile' | 'hidden:foreground' |
+  'hidden:disabled' | 'received:DEFAULT' | 'received:IM' | 'received:VoIP' | 'received:BACKGROUND' |
+  'dropped' | 'cached' | 'extension' | 'system';
+
 export declare class PushSim {
-  clientIdConfigured: boolean;
+  readonly agc: AgcState;
+  /** The app runs on a cloud real device: 1000900010. */
+  cloudDebugging: boolean;
+  /** A HUAWEI ID is signed in (binding PROFILE_TYPE_OS_DISTRIBUTED_ACCOUNT needs it, else 1000900016). */
   huaweiIdLoggedIn: boolean;
+  /** false: getToken/deleteToken 1000900011, bind/unbind 1000900009. */
   networkAvailable: boolean;
-  pushRightActivated: boolean;
+  /** The app is in the foreground (false after reset). */
+  appInForeground: boolean;
+  /** API 12-13, foregroundShow false, foreground: show the notification (true) or not (false, default). */
+  legacyForegroundShowsBanner: boolean;
   latencyMs: number;
+  /** 112 characters starting "MA"; undefined before the first getToken and after deleteToken. */
   readonly token: string | undefined;
   readonly getTokenCalls: number;
   readonly deleteTokenCalls: number;
+  /** appProfileId -> AppProfileType; cleared by a new token and by deleteToken. */
   readonly profiles: Map<string, number>;
+  /** Notifications on screen (REST notification objects), oldest first. */
+  readonly shown: Record<string, Object>[];
+  /** The latest background message (REST body) waiting for a foreground getToken. */
+  readonly cachedBackground: Record<string, Object> | undefined;
+  /** Only codes the API declares are accepted (else failNext throws). */
   readonly failures: FailureQueue;
+  /** The system gives the app a new token (the next getToken returns it); the profile bindings go. */
   rotateToken(): string;
-  deliver(pushType: string, payload: PushPayloadLike): boolean;
-}
-
-export declare class PushPayloadLike {
-  type: string;
-  data: string;
+  /**
+   * The device receives one Push Kit REST v3 request: pushType is the push-type header (0, 1, 2, 6, 7, 10),
+   * body the request body ({ payload, target?: { token: string[] }, pushOptions? }). Calls at most the
+   * receiver the push-type maps to. A malformed request throws a TypeError.
+   */
+  receive(pushType: number, body: Record<string, Object>): PushOutcome;
+  /**
+   * The user taps a shown notification (default: the newest): it goes from `shown`, and the Want the system
+   * starts EntryAbility with is returned (clickAction.data flat in parameters; action for actionType 1).
+   * Throws when nothing is shown.
+   */
+  tap(notification?: Record<string, Object>): Want;
 }
 
 export declare class PreferencesSim {
@@ -105,9 +145,14 @@ export declare class AbilitySim {
   startFailure: number | undefined;
 }
 
+/** deviceInfo of @kit.BasicServicesKit. Change the API level with KitSim.useApiLevel, not field by field. */
 export declare class DeviceSim {
-  sdkApiVersion: number;
+  /** 'phone' (reset), 'tablet', '2in1', 'wearable', 'tv', 'car'. */
   deviceType: string;
+  readonly sdkApiVersion: number;
+  /** M*10000 + F*100 + S of the release M.F.S(N): 50000 for 5.0.0(12), 50002 for 5.0.2(14), 60000 for 6.0.0(20). */
+  readonly distributionOSApiVersion: number;
+  readonly osFullName: string;
 }
 
 export declare class KitSim {
@@ -118,7 +163,13 @@ export declare class KitSim {
   static readonly network: NetworkSim;
   static readonly device: DeviceSim;
   static readonly ability: AbilitySim;
+  /** A fresh device: an API 12 phone, every simulation back to its initial state. */
   static reset(): void;
+  /**
+   * The device runs the HarmonyOS release of this API level (12..20; anything else throws): sets
+   * sdkApiVersion, distributionOSApiVersion and osFullName consistently.
+   */
+  static useApiLevel(level: number): void;
   static abilityContext(): common.UIAbilityContext;
   static settle(rounds?: number): Promise<void>;
 }

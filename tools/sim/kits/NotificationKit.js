@@ -5,7 +5,8 @@
 //   a second request fails with 1600013.
 // - openNotificationSettings (API 13+) opens the notification settings sheet, where the user may
 //   change the switch.
-// - setBadgeNumber sets the launcher badge; it is asynchronous, so calls may overlap.
+// - setBadgeNumber sets the launcher badge; it is asynchronous, so calls may overlap. Push Kit
+//   notifications change it too (setBadgeBySystem).
 import { businessError, later, withCallback, FailureQueue, PARAM_ERROR } from '../errors.js';
 
 export const ERR_NOTIFICATION_DISABLED = 1600004;
@@ -56,6 +57,19 @@ export class NotificationSim {
       this.userRefused = true;
       reject(businessError(ERR_NOTIFICATION_DISABLED, 'Notification disabled.'));
     }
+  }
+
+  /**
+   * The system applies a Push Kit notification's badge (harmonyos-references/push-scenariozed-api-request-param
+   * §Badge): setNum is the number shown and wins over addNum, which adds to it; without a badge object (or
+   * with neither field) the badge stays as it is. Recorded in badgeHistory like setBadgeNumber.
+   */
+  setBadgeBySystem(badge) {
+    if (badge === undefined || badge === null) return;
+    if (typeof badge.setNum === 'number') this.badge = badge.setNum;
+    else if (typeof badge.addNum === 'number') this.badge += badge.addNum;
+    else return;
+    this.badgeHistory.push(this.badge);
   }
 
   /** The user flips the switch in system settings while the app is in the background. */
