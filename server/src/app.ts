@@ -326,6 +326,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         return service.markRead(request.userId, conversationId, (request.body as { upToSeq: number }).upToSeq);
       });
 
+      authed.put('/conversations/:id/settings', {
+        schema: { params: { type: 'object', properties: { id } },
+          body: { type: 'object', additionalProperties: false, minProperties: 1,
+            properties: { pinned: { type: 'boolean' }, muted: { type: 'boolean' }, hidden: { type: 'boolean' } } } },
+      }, async (request) => {
+        const { id: conversationId } = request.params as { id: string };
+        return service.putConversationSettings(request.userId, conversationId, request.body as { pinned?: boolean; muted?: boolean; hidden?: boolean });
+      });
+
       authed.get('/unread', async (request) => service.unread(request.userId));
 
       authed.post('/groups', {
