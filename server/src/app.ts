@@ -155,7 +155,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     }
     const status = error.statusCode ?? 500;
     if (error.validation) {
-      return reply.code(400).send({ error: error.message, field: `${error.validationContext}${error.validation[0]?.instancePath ?? ''}` });
+      const first = error.validation[0];
+      // An unknown field is named itself (its parent's path alone would not say which one), escaped as in a JSON pointer.
+      const unknown = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+      const extra = typeof unknown === 'string' ? `/${unknown.replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
+      return reply.code(400).send({ error: error.message, field: `${error.validationContext}${first?.instancePath ?? ''}${extra}` });
     }
     if (status < 500) return reply.code(status).send({ error: error.message });
     request.log.error({ err: error.message }, 'request failed');
@@ -320,6 +324,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       }, async (request) => {
         const { id: conversationId } = request.params as { id: string };
         return service.markRead(request.userId, conversationId, (request.body as { upToSeq: number }).upToSeq);
+      });
+
+      authed.put('/conversations/:id/settings', {
+        schema: { params: { type: 'object', properties: { id } },
+          body: { type: 'object', additionalProperties: false, minProperties: 1,
+            properties: { pinned: { type: 'boolean' }, muted: { type: 'boolean' }, hidden: { type: 'boolean' } } } },
+      }, async (request) => {
+        const { id: conversationId } = request.params as { id: string };
+        return service.putConversationSettings(request.userId, conversationId, request.body as { pinned?: boolean; muted?: boolean; hidden?: boolean });
       });
 
       authed.get('/unread', async (request) => service.unread(request.userId));

@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS members (
   read_seq INTEGER NOT NULL DEFAULT 0,
   -- 1 once this member sent a message here: presence is shared only where both sides wrote.
   wrote INTEGER NOT NULL DEFAULT 0,
+  -- This member's settings of the conversation: pinned and muted (0/1), and the conversation's last_seq
+  -- when the member hid it (NULL: not hidden); a message after that seq lists it again.
+  pinned INTEGER NOT NULL DEFAULT 0,
+  muted INTEGER NOT NULL DEFAULT 0,
+  hidden_seq INTEGER,
   PRIMARY KEY (conversation_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS members_user ON members(user_id);
@@ -131,6 +136,10 @@ const MIGRATIONS: string[] = [
    ALTER TABLE members ADD COLUMN wrote INTEGER NOT NULL DEFAULT 0;
    UPDATE members SET wrote = 1 WHERE EXISTS
      (SELECT 1 FROM messages WHERE messages.conversation_id = members.conversation_id AND messages.sender_id = members.user_id);`,
+  // 2: per-member conversation settings (pin, mute, hide).
+  `ALTER TABLE members ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE members ADD COLUMN hidden_seq INTEGER;`,
 ];
 
 export interface DbOptions {

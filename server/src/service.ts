@@ -14,6 +14,8 @@ export type MultiDevicePolicy = 'allOffline' | 'anyOffline';
 export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed';
 
 export interface Settings { dnd: boolean; preview: boolean; multiDevicePolicy: MultiDevicePolicy }
+/** One user's settings of one conversation. */
+export interface ConversationSettings { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }
 export interface Message { id: string; conversationId: string; seq: number; senderId: string; text: string; clientMsgId: string; createdAt: number }
 export interface Call { callId: string; callerId: string; calleeId: string; media: 'audio' | 'video'; state: CallState; createdAt: number; expiresAt: number }
 
@@ -224,9 +226,10 @@ export class ImService {
       this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
       this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
-      for (const receiver of this.members(conversationId)) {
-        if (receiver !== senderId) this.queueMessagePush(receiver, senderName, m);
-      }
+      // A member who muted the conversation gets the message over the socket only: no push.
+      const receivers = this.db.prepare('SELECT user_id FROM members WHERE conversation_id = ? AND user_id != ? AND muted = 0')
+        .all(conversationId, senderId) as { user_id: string }[];
+      for (const receiver of receivers) this.queueMessagePush(receiver.user_id, senderName, m);
       return m;
     })();
     for (const member of this.members(conversationId)) this.hub.send(member, { type: 'message', message });
@@ -289,22 +292,28 @@ export class ImService {
     }));
   }
 
+  /** The badge number: unread messages of the conversations the user has not muted. */
   private unreadTotal(userId: string): number {
     return (this.db.prepare(`SELECT COALESCE(SUM(c.last_seq - m.read_seq), 0) AS n FROM members m
-      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`).get(userId) as { n: number }).n;
+      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND m.muted = 0`).get(userId) as { n: number }).n;
   }
 
-  unread(userId: string): { total: number; conversations: { conversationId: string; unread: number }[] } {
-    const rows = this.db.prepare(`SELECT c.id AS conversationId, c.last_seq - m.read_seq AS unread FROM members m
+  /** Per conversation, muted ones included (flagged); `total`, the badge, counts the unmuted ones only. */
+  unread(userId: string): { total: number; conversations: { conversationId: string; unread: number; muted: boolean }[] } {
+    const rows = this.db.prepare(`SELECT c.id AS conversationId, c.last_seq - m.read_seq AS unread, m.muted FROM members m
       JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND c.last_seq > m.read_seq ORDER BY c.id`).all(userId) as
-      { conversationId: string; unread: number }[];
-    return { total: rows.reduce((n, r) => n + r.unread, 0), conversations: rows };
+      { conversationId: string; unread: number; muted: number }[];
+    const conversations = rows.map((r) => ({ conversationId: r.conversationId, unread: r.unread, muted: r.muted === 1 }));
+    return { total: conversations.reduce((n, r) => n + (r.muted ? 0 : r.unread), 0), conversations };
   }
 
+  /** The user's conversations, except those hidden with no message since. */
   listConversations(userId: string): unknown[] {
-    const rows = this.db.prepare(`SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq FROM members m
-      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY c.last_seq DESC, c.id`).all(userId) as
-      { id: string; kind: string; name: string; last_seq: number; read_seq: number }[];
+    const rows = this.db.prepare(`SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.pinned, m.muted,
+      (SELECT COUNT(*) FROM members x WHERE x.conversation_id = c.id) AS member_count FROM members m
+      JOIN conversations c ON c.id = m.conversation_id
+      WHERE m.user_id = ? AND (m.hidden_seq IS NULL OR c.last_seq > m.hidden_seq) ORDER BY c.last_seq DESC, c.id`).all(userId) as
+      { id: string; kind: string; name: string; last_seq: number; read_seq: number; pinned: number; muted: number; member_count: number }[];
     const last = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq = ?');
     const other = this.db.prepare('SELECT u.id, u.display_name FROM members m JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? AND m.user_id != ?');
     return rows.map((r) => {
@@ -317,6 +326,9 @@ export class ImService {
         peerId: peer?.id,
         lastMessage: lastRow ? toMessage(lastRow) : null,
         unread: r.last_seq - r.read_seq,
+        pinned: r.pinned === 1,
+        muted: r.muted === 1,
+        memberCount: r.member_count,
       };
     }).sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
   }
@@ -353,6 +365,40 @@ export class ImService {
     const unread = this.unreadTotal(userId);
     for (const member of this.members(conversationId)) this.hub.send(member, { type: 'read', conversationId, userId, readSeq });
     return { readSeq, unread };
+  }
+
+  /**
+   * Changes what `userId` set for a conversation (404 for one the user is not in). Hiding records the
+   * conversation's last seq, so the next message lists it again, and reads it up to there: a dismissed
+   * conversation has nothing unread. Unhiding forgets the mark. Idempotent; the user's devices are told.
+   */
+  putConversationSettings(userId: string, conversationId: string, patch: { pinned?: boolean; muted?: boolean; hidden?: boolean }): ConversationSettings {
+    if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
+    const { settings, readMoved, readSeq } = this.db.transaction(() => {
+      const before = this.db.prepare('SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?').get(conversationId, userId) as { read_seq: number };
+      const flag = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
+      this.db.prepare('UPDATE members SET pinned = COALESCE(?, pinned), muted = COALESCE(?, muted) WHERE conversation_id = ? AND user_id = ?')
+        .run(flag(patch.pinned), flag(patch.muted), conversationId, userId);
+      if (patch.hidden === true) {
+        this.db.prepare(`UPDATE members SET hidden_seq = (SELECT last_seq FROM conversations WHERE id = ?),
+          read_seq = MAX(read_seq, (SELECT last_seq FROM conversations WHERE id = ?)) WHERE conversation_id = ? AND user_id = ?`)
+          .run(conversationId, conversationId, conversationId, userId);
+      } else if (patch.hidden === false) {
+        this.db.prepare('UPDATE members SET hidden_seq = NULL WHERE conversation_id = ? AND user_id = ?').run(conversationId, userId);
+      }
+      const row = this.db.prepare(`SELECT m.pinned, m.muted, m.read_seq, m.hidden_seq IS NOT NULL AND c.last_seq <= m.hidden_seq AS hidden
+        FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?`).get(conversationId, userId) as
+        { pinned: number; muted: number; read_seq: number; hidden: number };
+      return {
+        settings: { conversationId, pinned: row.pinned === 1, muted: row.muted === 1, hidden: row.hidden === 1 },
+        readMoved: row.read_seq > before.read_seq,
+        readSeq: row.read_seq,
+      };
+    })();
+    // Hiding read the conversation: members hear it as they hear POST /conversations/:id/read.
+    if (readMoved) for (const member of this.members(conversationId)) this.hub.send(member, { type: 'read', conversationId, userId, readSeq });
+    this.hub.send(userId, { type: 'conversationSettings', ...settings });
+    return settings;
   }
 
   /**

@@ -1,5 +1,5 @@
-// The store's migrations: a database made by the version before accounts opens, keeps its data, and
-// gains what the new code needs.
+// The store's migrations: a database made by an earlier version opens, keeps its data, gains what the
+// new code needs, and ends in the shape a new database has.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,6 +7,31 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
+import type { Db } from '../src/db.js';
+
+/** The current user_version: one per migration. */
+const VERSION = 2;
+
+/** Each table's columns (name, type, NOT NULL, default, primary key), by table and column name. */
+function shape(db: Db): Record<string, unknown[]> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+  return Object.fromEntries(tables.map(({ name }) => [name, (db.pragma(`table_info(${name})`) as { name: string }[])
+    .map(({ name: column, type, notnull, dflt_value, pk }: any) => ({ column, type, notnull, dflt_value, pk }))
+    .sort((a, b) => a.column.localeCompare(b.column))]));
+}
+
+/** The shape of a new database. */
+function freshShape(): Record<string, unknown[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-fresh-'));
+  const db = openDb(dir);
+  try {
+    assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+    return shape(db);
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 test('a database of the version before accounts is migrated, its data kept', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
@@ -28,18 +53,63 @@ test('a database of the version before accounts is migrated, its data kept', () 
 
     const db = openDb(dir);
     try {
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
       const users = db.prepare('SELECT id, display_name, password_hash FROM users ORDER BY id').all();
       assert.deepEqual(users, [{ id: 'alice', display_name: 'Alice', password_hash: null }, { id: 'bob', display_name: 'Bob', password_hash: null }]);
       const wrote = db.prepare('SELECT user_id, wrote FROM members ORDER BY user_id').all();
       assert.deepEqual(wrote, [{ user_id: 'alice', wrote: 1 }, { user_id: 'bob', wrote: 0 }], 'who wrote is taken from the messages');
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('sessions', 'token_moves')").get() as { n: number }).n, 2);
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
     } finally {
       db.close();
     }
     // Opening again runs no migration twice.
     const again = openDb(dir);
-    assert.equal(again.pragma('user_version', { simple: true }), 1);
+    assert.equal(again.pragma('user_version', { simple: true }), VERSION);
+    again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of version 1 (before conversation settings) gains pin, mute and hide, its data kept', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
+  try {
+    // The tables of version 1 that this migration touches or reads, as that version made them.
+    const old = new Database(path.join(dir, 'pushuikit.db'));
+    old.exec(`
+      CREATE TABLE users (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, password_hash TEXT, created_at INTEGER NOT NULL);
+      CREATE TABLE conversations (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+      CREATE TABLE members (conversation_id TEXT NOT NULL REFERENCES conversations(id), user_id TEXT NOT NULL REFERENCES users(id),
+        read_seq INTEGER NOT NULL DEFAULT 0, wrote INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (conversation_id, user_id));
+      CREATE INDEX members_user ON members(user_id);
+      CREATE TABLE messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id), seq INTEGER NOT NULL,
+        sender_id TEXT NOT NULL, text TEXT NOT NULL, client_msg_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+        UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id));
+      INSERT INTO users VALUES ('alice', 'Alice', 'scrypt$x', 1), ('bob', 'Bob', NULL, 1);
+      INSERT INTO conversations VALUES ('d_ab', 'direct', '', 2, 1);
+      INSERT INTO members VALUES ('d_ab', 'alice', 2, 1), ('d_ab', 'bob', 1, 0);
+      INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1), ('m2', 'd_ab', 2, 'alice', 'there', 'c2', 2);
+      PRAGMA user_version = 1;
+    `);
+    old.close();
+
+    const db = openDb(dir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+      assert.deepEqual(db.prepare('SELECT * FROM members ORDER BY user_id').all(), [
+        { conversation_id: 'd_ab', user_id: 'alice', read_seq: 2, wrote: 1, pinned: 0, muted: 0, hidden_seq: null },
+        { conversation_id: 'd_ab', user_id: 'bob', read_seq: 1, wrote: 0, pinned: 0, muted: 0, hidden_seq: null },
+      ], 'members keep their rows and get the defaults: not pinned, not muted, not hidden');
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n, 2);
+      assert.deepEqual(db.prepare('SELECT id, password_hash FROM users ORDER BY id').all(),
+        [{ id: 'alice', password_hash: 'scrypt$x' }, { id: 'bob', password_hash: null }]);
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
+    } finally {
+      db.close();
+    }
+    const again = openDb(dir);
+    assert.equal(again.pragma('user_version', { simple: true }), VERSION, 'opening again runs no migration twice');
     again.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -95,6 +95,15 @@ describe('validation', () => {
     assert.equal(page.messages[0].text, text);
   });
 
+  test('an unknown field is 400 naming that field', async () => {
+    const count = async () => (await call(rig, bob, 'GET', `/conversations/${conversationId}/messages`)).json().messages.length;
+    const before = await count();
+    assertBadRequest(await raw(rig, alice, 'POST', '/messages', '{"to":"bob","text":"x","clientMsgId":"k1","admin":true}'), 'body/admin', 'admin');
+    assertBadRequest(await raw(rig, alice, 'POST', '/messages', '{"to":"bob","text":"x","clientMsgId":"k2","a/b~c":1}'), 'body/a~1b~0c', 'escaped as a JSON pointer');
+    assertBadRequest(await call(rig, bob, 'GET', `/conversations/${conversationId}/messages?limit=1&sort=asc`), 'querystring/sort', 'query parameter');
+    assert.equal(await count(), before, 'nothing was stored');
+  });
+
   test('every error is JSON, a WebSocket path without an upgrade included', async () => {
     const noUpgrade = await call(rig, alice, 'GET', '/ws?deviceId=phone');
     assert.equal(noUpgrade.statusCode, 426);
