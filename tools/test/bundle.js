@@ -28,9 +28,49 @@ function packageDirOf(file) {
   return ROOT;
 }
 
+const STRUCT = /^[ \t]*(?:export[ \t]+)?struct[ \t]+\w+/m;
+
+/**
+ * Host suites run without an ArkUI runtime, so a UI file (one with a `struct`) is replaced by stubs of
+ * its exports: a struct becomes an empty class and a @Builder function one that throws if called. Such
+ * a file may export nothing else: logic belongs in view models, which the suites test for real.
+ * Returns the stub source, or throws with the reason.
+ */
+function uiStub(source, file) {
+  const stubs = [];
+  const problems = [];
+  const exportLine = /^[ \t]*export[ \t]+(default[ \t]+)?(\w+)[ \t]+(\w+)/gm;
+  let m;
+  while ((m = exportLine.exec(source)) !== null) {
+    const kind = m[2];
+    const name = m[3];
+    if (kind === 'struct') {
+      stubs.push(`export class ${name} {}`);
+    } else if (kind === 'function') {
+      stubs.push(`export function ${name}() { throw new Error(${JSON.stringify(`${name} builds UI: not available in host suites`)}); }`);
+    } else {
+      problems.push(`${kind} ${name}`);
+    }
+  }
+  if (/^[ \t]*export[ \t]*\{/m.test(source)) problems.push('export { ... }');
+  if (problems.length > 0) {
+    throw new Error(`${file}: a file with a struct may export only structs and @Builder functions, not ${problems.join(', ')} (move it to a file of its own)`);
+  }
+  return stubs.join('\n') + '\n';
+}
+
 const resolverPlugin = {
   name: 'harmony-resolver',
   setup(build) {
+    build.onLoad({ filter: /\.ets$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      if (!STRUCT.test(source)) return { contents: source, loader: 'ts' };
+      try {
+        return { contents: uiStub(source, path.relative(ROOT, args.path)), loader: 'ts' };
+      } catch (e) {
+        return { errors: [{ text: e.message }] };
+      }
+    });
     build.onResolve({ filter: /^@(kit|ohos)\./ }, (args) => {
       const file = kitFile(args.path.replace(/^@ohos\./, '@kit.'));
       if (file) return { path: file };
@@ -77,4 +117,4 @@ function bundleSuites(moduleDir, outFile) {
   });
 }
 
-module.exports = { bundleSuites, ROOT };
+module.exports = { bundleSuites, uiStub, ROOT };
