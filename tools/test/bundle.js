@@ -117,4 +117,4 @@ function bundleSuites(moduleDir, outFile) {
   });
 }
 
-module.exports = { bundleSuites, uiStub, ROOT };
+module.exports = { bundleSuites, uiStub, resolverPlugin, ROOT };
