@@ -10,7 +10,7 @@ import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 2;
+const VERSION = 3;
 
 /** Each table's columns (name, type, NOT NULL, default, primary key), by table and column name. */
 function shape(db: Db): Record<string, unknown[]> {
@@ -111,6 +111,37 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
     const again = openDb(dir);
     assert.equal(again.pragma('user_version', { simple: true }), VERSION, 'opening again runs no migration twice');
     again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
+  try {
+    // Version 2 had every table of today but deleted_messages: a new store without it, marked version 2.
+    const made = openDb(dir);
+    made.exec(`DROP TABLE deleted_messages;
+      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+      INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
+      INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
+      INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1);`);
+    made.pragma('user_version = 2');
+    made.close();
+
+    const db = openDb(dir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+      assert.deepEqual(db.prepare('SELECT user_id, read_seq, hidden_seq FROM members ORDER BY user_id').all(),
+        [{ user_id: 'alice', read_seq: 1, hidden_seq: null }, { user_id: 'bob', read_seq: 0, hidden_seq: 1 }]);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n, 1);
+      db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 1)").run();
+      assert.throws(() => db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 2)").run(), /FOREIGN KEY/,
+        'only a message that exists can be deleted');
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
+    } finally {
+      db.close();
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
