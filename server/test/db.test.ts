@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
+import { PAGE_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
 const VERSION = 3;
@@ -143,6 +144,22 @@ test('a database of version 2 (before delete for me) gains deleted_messages, its
       db.close();
     }
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the history and catch-up pages walk the messages index and probe deleted_messages by its primary key', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
+  const db = openDb(dir);
+  try {
+    for (const [name, sql] of Object.entries(PAGE_SQL)) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('d_ab', 1, 'bob', 31) as { detail: string }[]).map((r) => r.detail);
+      assert.ok(plan.some((d) => /^SEARCH msg USING INDEX \S+ \(conversation_id=\? AND seq[<>]\?\)/.test(d)), `${name}: ${plan.join(' | ')}`);
+      assert.ok(plan.some((d) => d === 'SEARCH d USING PRIMARY KEY (user_id=? AND conversation_id=? AND seq=?)'), `${name}: ${plan.join(' | ')}`);
+      assert.ok(!plan.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `${name}: no scan, no sort: ${plan.join(' | ')}`);
+    }
+  } finally {
+    db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
