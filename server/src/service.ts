@@ -88,12 +88,6 @@ const notDeletedFor = (reader: string, alias: string) =>
   `NOT EXISTS (SELECT 1 FROM deleted_messages d WHERE d.user_id = ${reader} AND d.conversation_id = ${alias}.conversation_id AND d.seq = ${alias}.seq)`;
 
 /**
- * The conversations of member `m.user_id = ?` with what the list shows: the direct peer (name, read
- * mark) and the newest message this user has not deleted, in one statement. Most recent activity first:
- * that message's time, or the conversation's creation for one without any; rowids break ties in
- * insertion order (several messages may share a millisecond).
- */
-/**
  * History (`before`) and catch-up (`after`) pages of one conversation for one reader, one row more than
  * the page. Parameters: conversation, cursor, reader, limit + 1. Exported for the query-plan test.
  */
@@ -104,6 +98,12 @@ export const PAGE_SQL = {
     WHERE msg.conversation_id = ? AND msg.seq > ? AND ${notDeletedFor('?', 'msg')} ORDER BY msg.seq LIMIT ?`,
 };
 
+/**
+ * The conversations of member `m.user_id = ?` with what the list shows: the direct peer (name, read
+ * mark) and the newest message this user has not deleted, in one statement. Most recent activity first:
+ * that message's time, or the conversation's creation for one without any; rowids break ties in
+ * insertion order (several messages may share a millisecond).
+ */
 const conversationQuery = (filter: string) => `SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.pinned, m.muted,
     (SELECT COUNT(*) FROM members x WHERE x.conversation_id = c.id) AS member_count,
     p.user_id AS peer_id, pu.display_name AS peer_name, p.read_seq AS peer_read_seq,
