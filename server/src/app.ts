@@ -167,15 +167,18 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-  // Query strings are text: a value of plain digits may become the integer its schema asks for, and
-  // nothing else is converted ("1e309", "0x10" and " 5" stay strings and fail validation).
+  // Query strings and path parameters are text: a value of plain digits may become the integer its schema
+  // asks for, and nothing else is converted ("1e309", "0x10" and " 5" stay strings and fail validation).
   app.addHook('preValidation', async (request) => {
-    const props = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
-    const query = request.query as Record<string, unknown> | undefined;
-    if (!props || !query) return;
-    for (const [name, schema] of Object.entries(props)) {
-      const value = query[name];
-      if (schema.type === 'integer' && typeof value === 'string' && DIGITS.test(value)) query[name] = Number(value);
+    const schema = request.routeOptions.schema;
+    for (const [part, values] of [[schema?.querystring, request.query], [schema?.params, request.params]] as const) {
+      const props = (part as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
+      const record = values as Record<string, unknown> | undefined;
+      if (!props || !record) continue;
+      for (const [name, property] of Object.entries(props)) {
+        const value = record[name];
+        if (property.type === 'integer' && typeof value === 'string' && DIGITS.test(value)) record[name] = Number(value);
+      }
     }
   });
 
@@ -300,6 +303,28 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
 
       authed.get('/conversations', async (request) => ({ conversations: service.listConversations(request.userId) }));
+
+      // One conversation in the list's shape, for a client that does not have it (opened from a notification).
+      authed.get('/conversations/:id', { schema: { params: { type: 'object', properties: { id } } } },
+        async (request) => service.getConversation(request.userId, (request.params as { id: string }).id));
+
+      // Creates conversations (and a row in the other user's list): limited like sending a message.
+      authed.post('/conversations/direct', {
+        preHandler: limits.messages,
+        schema: { body: { type: 'object', additionalProperties: false, required: ['userId'], properties: { userId: id } } },
+      }, async (request, reply) => {
+        const { conversation, created } = service.openDirect(request.userId, (request.body as { userId: string }).userId);
+        return reply.code(created ? 201 : 200).send(conversation);
+      });
+
+      authed.delete('/conversations/:id/messages/:seq', {
+        preHandler: limits.messages,
+        schema: { params: { type: 'object', properties: { id, seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } } },
+      }, async (request, reply) => {
+        const { id: conversationId, seq } = request.params as { id: string; seq: number };
+        service.deleteForMe(request.userId, conversationId, seq);
+        return reply.code(204).send();
+      });
 
       authed.get('/conversations/:id/messages', {
         schema: { params: { type: 'object', properties: { id } },

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS messages (
   UNIQUE (conversation_id, seq),
   UNIQUE (sender_id, client_msg_id)
 );
+-- Messages a user deleted for themselves ("delete for me"): other members still see them. The primary key
+-- is the index the paging queries probe (user, conversation, seq) to leave these rows out.
+CREATE TABLE IF NOT EXISTS deleted_messages (
+  user_id TEXT NOT NULL REFERENCES users(id),
+  conversation_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (user_id, conversation_id, seq),
+  FOREIGN KEY (conversation_id, seq) REFERENCES messages(conversation_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS calls (
   id TEXT PRIMARY KEY,
   caller_id TEXT NOT NULL,
@@ -140,6 +149,14 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE members ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE members ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE members ADD COLUMN hidden_seq INTEGER;`,
+  // 3: messages deleted by one user for that user only.
+  `CREATE TABLE deleted_messages (
+     user_id TEXT NOT NULL REFERENCES users(id),
+     conversation_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, conversation_id, seq),
+     FOREIGN KEY (conversation_id, seq) REFERENCES messages(conversation_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 export interface DbOptions {

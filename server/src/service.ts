@@ -16,7 +16,22 @@ export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'mis
 export interface Settings { dnd: boolean; preview: boolean; multiDevicePolicy: MultiDevicePolicy }
 /** One user's settings of one conversation. */
 export interface ConversationSettings { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }
-export interface Message { id: string; conversationId: string; seq: number; senderId: string; text: string; clientMsgId: string; createdAt: number }
+/** `senderName` is the sender's display name now (read with the message, never stored with it). */
+export interface Message { id: string; conversationId: string; seq: number; senderId: string; senderName: string; text: string; clientMsgId: string; createdAt: number }
+/** One conversation as GET /conversations lists it and GET /conversations/:id answers it. */
+export interface ConversationItem {
+  id: string;
+  kind: string;
+  name: string;
+  peerId?: string;
+  lastMessage: Message | null;
+  unread: number;
+  pinned: boolean;
+  muted: boolean;
+  memberCount: number;
+  /** Direct conversations: the other member's read mark; groups: 0 (there is no single peer). */
+  peerReadSeq: number;
+}
 export interface Call { callId: string; callerId: string; calleeId: string; media: 'audio' | 'video'; state: CallState; createdAt: number; expiresAt: number }
 
 /** A failure the API reports with this status (404 also where existence must not leak). */
@@ -46,11 +61,78 @@ export function directConversationId(a: string, b: string): string {
 }
 
 interface DeviceRow { device_id: string; push_token: string; client_id: string }
-interface MessageRow { id: string; conversation_id: string; seq: number; sender_id: string; text: string; client_msg_id: string; created_at: number }
+interface MessageRow { id: string; conversation_id: string; seq: number; sender_id: string; sender_name: string; text: string; client_msg_id: string; created_at: number }
+interface ConversationRow {
+  id: string; kind: string; name: string; last_seq: number; read_seq: number; pinned: number; muted: number; member_count: number;
+  peer_id: string | null; peer_name: string | null; peer_read_seq: number | null;
+  msg_id: string | null; msg_seq: number; msg_sender_id: string; msg_sender_name: string; msg_text: string; msg_client_msg_id: string; msg_created_at: number;
+}
 interface CallRow { id: string; caller_id: string; callee_id: string; media: 'audio' | 'video'; state: CallState; created_at: number; expires_at: number }
 
 const toMessage = (r: MessageRow): Message => ({ id: r.id, conversationId: r.conversation_id, seq: r.seq, senderId: r.sender_id,
-  text: r.text, clientMsgId: r.client_msg_id, createdAt: r.created_at });
+  senderName: r.sender_name, text: r.text, clientMsgId: r.client_msg_id, createdAt: r.created_at });
+
+/**
+ * A message row with its sender's current name: one join, so a renamed user shows under the new name in
+ * old messages too. Read FROM MESSAGE_FROM; a sender without a users row shows as their id.
+ */
+const MESSAGE_COLUMNS = `msg.id, msg.conversation_id, msg.seq, msg.sender_id, COALESCE(u.display_name, msg.sender_id) AS sender_name,
+  msg.text, msg.client_msg_id, msg.created_at`;
+const MESSAGE_FROM = 'messages msg LEFT JOIN users u ON u.id = msg.sender_id';
+
+/**
+ * True for a row of `alias` (a messages alias) that `reader` (SQL: a bound `?` or a column) has not
+ * deleted for themselves. One probe of deleted_messages' primary key per row, so pages stay index walks.
+ */
+const notDeletedFor = (reader: string, alias: string) =>
+  `NOT EXISTS (SELECT 1 FROM deleted_messages d WHERE d.user_id = ${reader} AND d.conversation_id = ${alias}.conversation_id AND d.seq = ${alias}.seq)`;
+
+/**
+ * History (`before`) and catch-up (`after`) pages of one conversation for one reader, one row more than
+ * the page. Parameters: conversation, cursor, reader, limit + 1. Exported for the query-plan test.
+ */
+export const PAGE_SQL = {
+  before: `SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
+    WHERE msg.conversation_id = ? AND msg.seq < ? AND ${notDeletedFor('?', 'msg')} ORDER BY msg.seq DESC LIMIT ?`,
+  after: `SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
+    WHERE msg.conversation_id = ? AND msg.seq > ? AND ${notDeletedFor('?', 'msg')} ORDER BY msg.seq LIMIT ?`,
+};
+
+/**
+ * The conversations of member `m.user_id = ?` with what the list shows: the direct peer (name, read
+ * mark) and the newest message this user has not deleted, in one statement. Most recent activity first:
+ * that message's time, or the conversation's creation for one without any; rowids break ties in
+ * insertion order (several messages may share a millisecond).
+ */
+const conversationQuery = (filter: string) => `SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.pinned, m.muted,
+    (SELECT COUNT(*) FROM members x WHERE x.conversation_id = c.id) AS member_count,
+    p.user_id AS peer_id, pu.display_name AS peer_name, p.read_seq AS peer_read_seq,
+    msg.id AS msg_id, msg.seq AS msg_seq, msg.sender_id AS msg_sender_id, COALESCE(u.display_name, msg.sender_id) AS msg_sender_name,
+    msg.text AS msg_text, msg.client_msg_id AS msg_client_msg_id, msg.created_at AS msg_created_at
+  FROM members m JOIN conversations c ON c.id = m.conversation_id
+  LEFT JOIN members p ON c.kind = 'direct' AND p.conversation_id = c.id AND p.user_id != m.user_id
+  LEFT JOIN users pu ON pu.id = p.user_id
+  LEFT JOIN messages msg ON msg.conversation_id = c.id AND msg.seq = (SELECT g.seq FROM messages g
+    WHERE g.conversation_id = c.id AND ${notDeletedFor('m.user_id', 'g')} ORDER BY g.seq DESC LIMIT 1)
+  LEFT JOIN users u ON u.id = msg.sender_id
+  WHERE m.user_id = ? AND ${filter}
+  ORDER BY COALESCE(msg.created_at, c.created_at) DESC, msg.rowid DESC, c.rowid DESC`;
+
+const toConversation = (r: ConversationRow): ConversationItem => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.kind === 'direct' ? (r.peer_name ?? '') : r.name,
+  peerId: r.peer_id ?? undefined,
+  lastMessage: r.msg_id === null ? null : {
+    id: r.msg_id, conversationId: r.id, seq: r.msg_seq, senderId: r.msg_sender_id, senderName: r.msg_sender_name,
+    text: r.msg_text, clientMsgId: r.msg_client_msg_id, createdAt: r.msg_created_at,
+  },
+  unread: r.last_seq - r.read_seq,
+  pinned: r.pinned === 1,
+  muted: r.muted === 1,
+  memberCount: r.member_count,
+  peerReadSeq: r.peer_read_seq ?? 0,
+});
 const toCall = (r: CallRow): Call => ({ callId: r.id, callerId: r.caller_id, calleeId: r.callee_id, media: r.media, state: r.state,
   createdAt: r.created_at, expiresAt: r.expires_at });
 
@@ -202,7 +284,8 @@ export class ImService {
    * policy. Idempotent on (sender, clientMsgId): a retry returns the stored message.
    */
   sendMessage(senderId: string, input: { to?: string; groupId?: string; text: string; clientMsgId: string }): { message: Message; created: boolean } {
-    const existing = this.db.prepare('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?').get(senderId, input.clientMsgId) as MessageRow | undefined;
+    const existing = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE msg.sender_id = ? AND msg.client_msg_id = ?`)
+      .get(senderId, input.clientMsgId) as MessageRow | undefined;
     if (existing) return { message: toMessage(existing), created: false };
     let conversationId: string;
     if (input.to !== undefined) {
@@ -215,14 +298,9 @@ export class ImService {
     }
     const senderName = this.displayName(senderId);
     const message = this.db.transaction((): Message => {
-      if (input.to !== undefined) {
-        this.db.prepare("INSERT OR IGNORE INTO conversations (id, kind, name, created_at) VALUES (?, 'direct', '', ?)").run(conversationId, this.now());
-        const add = this.db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
-        add.run(conversationId, senderId);
-        add.run(conversationId, input.to);
-      }
+      if (input.to !== undefined) this.ensureDirect(conversationId, senderId, input.to);
       const seq = (this.db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(conversationId) as { last_seq: number }).last_seq;
-      const m: Message = { id: randomId('m_'), conversationId, seq, senderId, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
+      const m: Message = { id: randomId('m_'), conversationId, seq, senderId, senderName, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
       this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
       this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
@@ -235,6 +313,41 @@ export class ImService {
     for (const member of this.members(conversationId)) this.hub.send(member, { type: 'message', message });
     this.outbox.kick();
     return { message, created: true };
+  }
+
+  /**
+   * The direct conversation `conversationId` of `a` and `b` and both memberships, if missing; true when
+   * this call created it. Call inside a transaction.
+   */
+  private ensureDirect(conversationId: string, a: string, b: string): boolean {
+    const created = this.db.prepare("INSERT OR IGNORE INTO conversations (id, kind, name, created_at) VALUES (?, 'direct', '', ?)")
+      .run(conversationId, this.now()).changes > 0;
+    const add = this.db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
+    add.run(conversationId, a);
+    add.run(conversationId, b);
+    return created;
+  }
+
+  /**
+   * The direct conversation with `peerId`, created empty (no message) when there is none; `created` says
+   * which. Opening it is a deliberate act, so a conversation this user hid is listed again.
+   */
+  openDirect(userId: string, peerId: string): { conversation: ConversationItem; created: boolean } {
+    if (peerId === userId) throw new ApiError(400, 'you cannot open a conversation with yourself', 'body/userId');
+    if (!this.userExists(peerId)) throw new ApiError(404, 'no such user');
+    const conversationId = directConversationId(userId, peerId);
+    const { created, unhid } = this.db.transaction(() => {
+      const made = this.ensureDirect(conversationId, userId, peerId);
+      // Only a mark still in force (no message since) hid it; a stale one is cleared quietly.
+      const hidden = this.db.prepare(`SELECT 1 FROM members m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.conversation_id = ? AND m.user_id = ? AND m.hidden_seq IS NOT NULL AND c.last_seq <= m.hidden_seq`).get(conversationId, userId) !== undefined;
+      this.db.prepare('UPDATE members SET hidden_seq = NULL WHERE conversation_id = ? AND user_id = ?').run(conversationId, userId);
+      return { created: made, unhid: hidden };
+    })();
+    const conversation = this.getConversation(userId, conversationId);
+    // The user's other devices took it off their list when it was hidden: tell them it is back.
+    if (unhid) this.hub.send(userId, { type: 'conversationSettings', conversationId, pinned: conversation.pinned, muted: conversation.muted, hidden: false });
+    return { conversation, created };
   }
 
   /** The devices to push to: none while any device is online ('allOffline'), or the offline ones ('anyOffline'). */
@@ -308,39 +421,28 @@ export class ImService {
   }
 
   /** The user's conversations, except those hidden with no message since. */
-  listConversations(userId: string): unknown[] {
-    const rows = this.db.prepare(`SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.pinned, m.muted,
-      (SELECT COUNT(*) FROM members x WHERE x.conversation_id = c.id) AS member_count FROM members m
-      JOIN conversations c ON c.id = m.conversation_id
-      WHERE m.user_id = ? AND (m.hidden_seq IS NULL OR c.last_seq > m.hidden_seq) ORDER BY c.last_seq DESC, c.id`).all(userId) as
-      { id: string; kind: string; name: string; last_seq: number; read_seq: number; pinned: number; muted: number; member_count: number }[];
-    const last = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq = ?');
-    const other = this.db.prepare('SELECT u.id, u.display_name FROM members m JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? AND m.user_id != ?');
-    return rows.map((r) => {
-      const peer = r.kind === 'direct' ? other.get(r.id, userId) as { id: string; display_name: string } | undefined : undefined;
-      const lastRow = last.get(r.id, r.last_seq) as MessageRow | undefined;
-      return {
-        id: r.id,
-        kind: r.kind,
-        name: r.kind === 'direct' ? (peer?.display_name ?? '') : r.name,
-        peerId: peer?.id,
-        lastMessage: lastRow ? toMessage(lastRow) : null,
-        unread: r.last_seq - r.read_seq,
-        pinned: r.pinned === 1,
-        muted: r.muted === 1,
-        memberCount: r.member_count,
-      };
-    }).sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
+  listConversations(userId: string): ConversationItem[] {
+    const rows = this.db.prepare(conversationQuery('(m.hidden_seq IS NULL OR c.last_seq > m.hidden_seq)')).all(userId) as ConversationRow[];
+    return rows.map(toConversation);
   }
 
-  /** Newest first, before `beforeSeq` (exclusive). 404 for a conversation the user is not in. */
+  /** One conversation as the list shows it, hidden or not; 404 alike for a stranger and a missing one. */
+  getConversation(userId: string, conversationId: string): ConversationItem {
+    const row = this.db.prepare(conversationQuery('c.id = ?')).get(userId, conversationId) as ConversationRow | undefined;
+    if (!row) throw new ApiError(404, 'no such conversation');
+    return toConversation(row);
+  }
+
+  /**
+   * Newest first, before `beforeSeq` (exclusive), without what this user deleted. 404 for a conversation
+   * the user is not in. One row more than the page says whether there is an older page: seqs have gaps
+   * where the user deleted, so "oldest > 1" would not.
+   */
   messages(userId: string, conversationId: string, beforeSeq: number | undefined, limit: number): { messages: Message[]; nextBefore: number | null } {
     if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
-    const rows = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
-      .all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as MessageRow[];
-    const messages = rows.map(toMessage);
-    const oldest = messages.length > 0 ? messages[messages.length - 1].seq : null;
-    return { messages, nextBefore: messages.length === limit && oldest !== null && oldest > 1 ? oldest : null };
+    const rows = this.db.prepare(PAGE_SQL.before).all(conversationId, beforeSeq ?? Number.MAX_SAFE_INTEGER, userId, limit + 1) as MessageRow[];
+    const messages = rows.slice(0, limit).map(toMessage);
+    return { messages, nextBefore: rows.length > limit ? messages[messages.length - 1].seq : null };
   }
 
   /**
@@ -349,12 +451,25 @@ export class ImService {
    */
   messagesAfter(userId: string, conversationId: string, afterSeq: number, limit: number): { messages: Message[]; nextAfter: number | null } {
     if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
-    const rows = this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(conversationId, afterSeq, limit) as MessageRow[];
-    const messages = rows.map(toMessage);
-    const newest = messages.length > 0 ? messages[messages.length - 1].seq : null;
-    const last = (this.db.prepare('SELECT last_seq FROM conversations WHERE id = ?').get(conversationId) as { last_seq: number }).last_seq;
-    return { messages, nextAfter: newest !== null && newest < last ? newest : null };
+    const rows = this.db.prepare(PAGE_SQL.after).all(conversationId, afterSeq, userId, limit + 1) as MessageRow[];
+    // As in messages(): the extra row, not last_seq, says whether more follow (the last ones may be deleted).
+    const messages = rows.slice(0, limit).map(toMessage);
+    return { messages, nextAfter: rows.length > limit ? messages[messages.length - 1].seq : null };
+  }
+
+  /**
+   * "Delete for me": the message leaves this user's pages and list preview; other members keep it, and
+   * unread counts and read marks do not move (they count seqs). Idempotent; 404 alike for a stranger and
+   * a missing conversation, and for a seq that was never sent. The user's devices hear of it once.
+   */
+  deleteForMe(userId: string, conversationId: string, seq: number): void {
+    if (!this.isMember(conversationId, userId)) throw new ApiError(404, 'no such conversation');
+    if (this.db.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND seq = ?').get(conversationId, seq) === undefined) {
+      throw new ApiError(404, 'no such message');
+    }
+    const added = this.db.prepare('INSERT OR IGNORE INTO deleted_messages (user_id, conversation_id, seq) VALUES (?, ?, ?)')
+      .run(userId, conversationId, seq).changes > 0;
+    if (added) this.hub.send(userId, { type: 'messageDeleted', conversationId, seq });
   }
 
   markRead(userId: string, conversationId: string, upToSeq: number): { readSeq: number; unread: number } {

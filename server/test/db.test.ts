@@ -8,9 +8,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
+import { PAGE_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 2;
+const VERSION = 3;
 
 /** Each table's columns (name, type, NOT NULL, default, primary key), by table and column name. */
 function shape(db: Db): Record<string, unknown[]> {
@@ -112,6 +113,53 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
     assert.equal(again.pragma('user_version', { simple: true }), VERSION, 'opening again runs no migration twice');
     again.close();
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
+  try {
+    // Version 2 had every table of today but deleted_messages: a new store without it, marked version 2.
+    const made = openDb(dir);
+    made.exec(`DROP TABLE deleted_messages;
+      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+      INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
+      INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
+      INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1);`);
+    made.pragma('user_version = 2');
+    made.close();
+
+    const db = openDb(dir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+      assert.deepEqual(db.prepare('SELECT user_id, read_seq, hidden_seq FROM members ORDER BY user_id').all(),
+        [{ user_id: 'alice', read_seq: 1, hidden_seq: null }, { user_id: 'bob', read_seq: 0, hidden_seq: 1 }]);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n, 1);
+      db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 1)").run();
+      assert.throws(() => db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 2)").run(), /FOREIGN KEY/,
+        'only a message that exists can be deleted');
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
+    } finally {
+      db.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the history and catch-up pages walk the messages index and probe deleted_messages by its primary key', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
+  const db = openDb(dir);
+  try {
+    for (const [name, sql] of Object.entries(PAGE_SQL)) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('d_ab', 1, 'bob', 31) as { detail: string }[]).map((r) => r.detail);
+      assert.ok(plan.some((d) => /^SEARCH msg USING INDEX \S+ \(conversation_id=\? AND seq[<>]\?\)/.test(d)), `${name}: ${plan.join(' | ')}`);
+      assert.ok(plan.some((d) => d === 'SEARCH d USING PRIMARY KEY (user_id=? AND conversation_id=? AND seq=?)'), `${name}: ${plan.join(' | ')}`);
+      assert.ok(!plan.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `${name}: no scan, no sort: ${plan.join(' | ')}`);
+    }
+  } finally {
+    db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -16,9 +16,10 @@ import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { startRig, login, call, passwordOf } from './helpers.js';
 import type { Rig } from './helpers.js';
+import { directConversationId } from '../src/service.js';
 
 const SEED = 20_240_611;
-/** Runs per endpoint (24 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
+/** Runs per endpoint (28 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
 const RUNS_PER_ENDPOINT = 80;
 const RUNS_MIXED = 300;
 const RUNS_EXTERNAL = 200;
@@ -329,6 +330,14 @@ const ENDPOINTS: Endpoint[] = [
       { groupId: raw(fc.oneof(fc.constantFrom(...ctx.conversations), validId)), text: raw(fc.oneof(anyString(50), fc.constant('hello'))), clientMsgId: raw(validId) },
     ] },
   { name: 'GET /conversations', method: 'GET', authed: true, ...fixed('/api/v1/conversations') },
+  { name: 'GET /conversations/:id', method: 'GET', authed: true, ...withParam((p) => `/api/v1/conversations/${p}`, (ctx) => ctx.conversations) },
+  { name: 'POST /conversations/direct', method: 'POST', authed: true, ...fixed('/api/v1/conversations/direct'),
+    body: () => ({ userId: raw(fc.oneof(users, validId)) }) },
+  { name: 'DELETE /conversations/:id/messages/:seq', method: 'DELETE', authed: true,
+    ...withParam((p) => `/api/v1/conversations/${p}/messages/1`, (ctx) => ctx.conversations) },
+  // The seq segment, in Alice and Bob's conversation (its id is derived from the two users).
+  { name: 'DELETE /conversations/:id/messages/:seq (seq)', method: 'DELETE', authed: true,
+    ...withParam((p) => `/api/v1/conversations/${directConversationId('alice', 'bob')}/messages/${p}`, () => ['1', '2']) },
   { name: 'GET /conversations/:id/messages', method: 'GET', authed: true,
     ...withParam((p) => `/api/v1/conversations/${p}/messages`, (ctx) => ctx.conversations),
     query: () => fc.oneof(
