@@ -330,7 +330,9 @@ export class ImService {
 
   /**
    * The direct conversation with `peerId`, created empty (no message) when there is none; `created` says
-   * which. Opening it is a deliberate act, so a conversation this user hid is listed again.
+   * which. Opening it is a deliberate act, so a conversation this user hid is listed again. A conversation
+   * this call creates is hidden for the peer at seq 0 (as if they had hidden it then): it joins their list
+   * with its first message, so opening conversations cannot fill someone else's list.
    */
   openDirect(userId: string, peerId: string): { conversation: ConversationItem; created: boolean } {
     if (peerId === userId) throw new ApiError(400, 'you cannot open a conversation with yourself', 'body/userId');
@@ -338,6 +340,7 @@ export class ImService {
     const conversationId = directConversationId(userId, peerId);
     const { created, unhid } = this.db.transaction(() => {
       const made = this.ensureDirect(conversationId, userId, peerId);
+      if (made) this.db.prepare('UPDATE members SET hidden_seq = 0 WHERE conversation_id = ? AND user_id = ?').run(conversationId, peerId);
       // Only a mark still in force (no message since) hid it; a stale one is cleared quietly.
       const hidden = this.db.prepare(`SELECT 1 FROM members m JOIN conversations c ON c.id = m.conversation_id
         WHERE m.conversation_id = ? AND m.user_id = ? AND m.hidden_seq IS NOT NULL AND c.last_seq <= m.hidden_seq`).get(conversationId, userId) !== undefined;

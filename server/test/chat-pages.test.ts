@@ -181,7 +181,7 @@ describe('chat pages', () => {
       assert.equal((await send(bob, { to: 'alice' }, 'hi', 'b1')).conversationId, id, 'messages go to the same conversation');
     });
 
-    test('an empty conversation is listed for both members, dated by its creation', async () => {
+    test('an empty conversation is listed for its opener, dated by its creation; the other member lists it from the first message', async () => {
       let shift = 0;
       await rig.stop();
       rig = await startRig({}, () => Date.now() + shift);
@@ -193,10 +193,51 @@ describe('chat pages', () => {
       const withCarol = (await openDirect(alice, { userId: 'carol' })).json() as Item;
       assert.deepEqual((await list(alice)).map((c) => [c.id, c.lastMessage?.text ?? null]), [[withCarol.id, null], [withBob, 'hi']],
         'created after the last message: on top');
-      assert.deepEqual((await list(carol)).map((c) => [c.id, c.name, c.lastMessage]), [[withCarol.id, 'Alice', null]], 'the other member lists it too');
+      assert.deepEqual(await list(carol), [], 'opening a conversation does not put it in the other member\'s list');
+      assert.deepEqual((await list(alice)).map((c) => c.id), [withCarol.id, withBob], 'Alice\'s list did not change');
       shift += 60_000;
       await send(bob, { to: 'alice' }, 'newer', 'b1');
       assert.deepEqual((await list(alice)).map((c) => c.id), [withBob, withCarol.id], 'a newer message goes above it');
+      await send(alice, { to: 'carol' }, 'hello Carol', 'a2');
+      assert.deepEqual((await list(carol)).map((c) => [c.id, c.name, c.lastMessage?.text, c.unread]), [[withCarol.id, 'Alice', 'hello Carol', 1]],
+        'the first message lists it for Carol');
+    });
+
+    test('the other member of a conversation opened empty is told nothing, may read it by id, and lists it once they open it', async () => {
+      const peer = await LiveDevice.connect(rig, carol, 'phone');
+      const created = await openDirect(alice, { userId: 'carol' });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = (created.json() as Item).id;
+      // Anything Bob sends Carol now arrives after an event about Alice's conversation would have.
+      const fromBob = await send(bob, { to: 'carol' }, 'hi Carol', 'b1');
+      await until(() => peer.of('message').length === 1);
+      assert.deepEqual(peer.events.map((e) => e.type).filter((t) => t !== 'hello'), ['message'], 'Carol\'s devices hear nothing of it');
+      assert.deepEqual((await list(carol)).map((c) => c.id), [fromBob.conversationId], 'only the conversation with a message');
+      assert.equal((await one(carol, id)).name, 'Alice', 'a member may still read it by id');
+      const settings = await call(rig, carol, 'PUT', `/conversations/${id}/settings`, { muted: true });
+      assert.deepEqual(settings.json(), { conversationId: id, pinned: false, muted: true, hidden: true }, 'hidden for her until a message');
+      assert.equal((await call(rig, carol, 'GET', '/unread')).json().total, 1);
+      const fromCarol = await openDirect(carol, { userId: 'alice' });
+      assert.equal(fromCarol.statusCode, 200);
+      assert.deepEqual((await list(carol)).map((c) => c.id).sort(), [id, fromBob.conversationId].sort(), 'opening it herself lists it');
+      assert.deepEqual((await list(alice)).map((c) => c.id), [id]);
+      await peer.close();
+    });
+
+    test('opening a conversation that already exists changes nothing for the other member', async () => {
+      const sent = await send(alice, { to: 'bob' }, 'hi', 'a1');
+      assert.equal((await openDirect(alice, { userId: 'bob' })).statusCode, 200);
+      assert.deepEqual((await list(bob)).map((c) => [c.id, c.unread]), [[sent.conversationId, 1]], 'still listed for Bob');
+      const empty = (await openDirect(alice, { userId: 'carol' })).json() as Item;
+      assert.equal((await openDirect(alice, { userId: 'carol' })).statusCode, 200);
+      assert.deepEqual(await list(carol), [], 'a second open does not list it for Carol either');
+      assert.equal((await one(carol, empty.id)).id, empty.id);
+    });
+
+    test('the first message to a new pair lists the conversation for both, as before', async () => {
+      const sent = await send(alice, { to: 'carol' }, 'hi', 'a1');
+      assert.deepEqual((await list(alice)).map((c) => c.id), [sent.conversationId]);
+      assert.deepEqual((await list(carol)).map((c) => [c.id, c.unread]), [[sent.conversationId, 1]]);
     });
 
     test('an existing conversation with messages answers 200 with its last message', async () => {
