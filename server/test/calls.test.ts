@@ -172,7 +172,9 @@ describe('busy', () => {
   afterEach(async () => { await rig.stop(); });
 
   test('a callee in a ringing call: the new call is stored busy, only the caller hears of it, nothing is pushed', async () => {
+    // Bob's phone is offline and gets pushes while his tablet is online (anyOffline): the ringing call is pushed.
     await bindDevice(rig, bob, 'phone', BOB_TOKEN, VOIP_CLIENT_ID);
+    assert.equal((await call(rig, bob, 'PUT', '/settings', { multiDevicePolicy: 'anyOffline' })).statusCode, 200);
     const bobTablet = await LiveDevice.connect(rig, bob, 'tablet');
     const carolPhone = await LiveDevice.connect(rig, carol, 'phone');
     const ringing = await invite(alice, 'bob');
@@ -189,8 +191,10 @@ describe('busy', () => {
     await until(() => bobTablet.of('call').some((e) => e.call.state === 'cancelled'));
     assert.ok(!bobTablet.of('call').some((e) => e.call.callId === busy.callId), 'the callee is not told');
     await drained(rig);
+    assert.deepEqual(pushesFor(ringing.callId).map((p) => p.kind), ['call', 'missedCall'], 'Bob\'s phone is pushed to');
     assert.deepEqual(pushesFor(busy.callId), [], 'no push at all for a busy call');
     assert.equal(rig.fake.accepted.filter((a) => JSON.stringify(a.body).includes(busy.callId)).length, 0);
+    assert.equal(rig.fake.accepted.length, 2, 'the invitation and the missed call of Alice\'s call only');
 
     assert.equal((await call(rig, bob, 'GET', `/calls/${busy.callId}`)).statusCode, 404, 'the callee never heard of it');
     assert.equal((await act(bob, busy.callId, 'accept')).statusCode, 404);
