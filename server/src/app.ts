@@ -381,6 +381,25 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         return reply.code(201).send(call);
       });
 
+      // The user's call history, newest first; `before` is the createdAt of the last call of the previous page.
+      authed.get('/calls', {
+        schema: { querystring: { type: 'object', additionalProperties: false, properties: {
+          before: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+          limit: { type: 'integer', minimum: 1, maximum: 100, default: 30 } } } },
+      }, async (request) => {
+        const q = request.query as { before?: number; limit: number };
+        return service.callHistory(request.userId, q.before, q.limit);
+      });
+
+      // Static routes: find-my-way matches them before /calls/:id (no call id is "unseen").
+      authed.get('/calls/unseen', async (request) => ({ unseenMissed: service.unseenMissedCalls(request.userId) }));
+
+      // A read mark, not a call action: limited like POST /conversations/:id/read (every request), not as calls.
+      authed.post('/calls/seen', {
+        schema: { body: { type: 'object', additionalProperties: false, required: ['upTo'],
+          properties: { upTo: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } } },
+      }, async (request) => service.markCallsSeen(request.userId, (request.body as { upTo: number }).upTo));
+
       authed.get('/calls/:id', { schema: { params: { type: 'object', properties: { id } } } },
         async (request) => service.getCall(request.userId, (request.params as { id: string }).id));
 
@@ -390,6 +409,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
           schema: { params: { type: 'object', properties: { id } } },
         }, async (request) => service.answer(request.userId, (request.params as { id: string }).id, action));
       }
+
+      authed.post('/calls/:id/hangup', {
+        preHandler: limits.calls,
+        schema: { params: { type: 'object', properties: { id } } },
+      }, async (request) => service.hangup(request.userId, (request.params as { id: string }).id));
 
       authed.get('/settings', async (request) => service.getSettings(request.userId));
       authed.put('/settings', {

@@ -84,6 +84,10 @@ CREATE TABLE IF NOT EXISTS deleted_messages (
   PRIMARY KEY (user_id, conversation_id, seq),
   FOREIGN KEY (conversation_id, seq) REFERENCES messages(conversation_id, seq)
 ) WITHOUT ROWID;
+-- created_at is unique among each user's calls (invite() dates a call after both users' latest), so it
+-- is the cursor of the history pages. answered_at: when accepted; ended_at: when it reached a final state;
+-- ended_by: who hung up, cancelled or rejected (NULL for missed and busy). callee_seen: 1 once the callee
+-- marked this missed call seen (POST /calls/seen).
 CREATE TABLE IF NOT EXISTS calls (
   id TEXT PRIMARY KEY,
   caller_id TEXT NOT NULL,
@@ -91,9 +95,21 @@ CREATE TABLE IF NOT EXISTS calls (
   media TEXT NOT NULL,
   state TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  answered_at INTEGER,
+  ended_at INTEGER,
+  ended_by TEXT,
+  callee_seen INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS calls_ringing ON calls(state, expires_at);
+-- The two halves of a user's history (outgoing, incoming), each walked newest first and merged.
+CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id, created_at);
+CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee_id, created_at);
+-- A user's ringing or accepted calls (the busy check): only live rows are in these.
+CREATE INDEX IF NOT EXISTS calls_live_caller ON calls(caller_id) WHERE state IN ('ringing', 'accepted');
+CREATE INDEX IF NOT EXISTS calls_live_callee ON calls(callee_id) WHERE state IN ('ringing', 'accepted');
+-- A user's unseen missed calls (the Calls tab's badge): only those rows are in it.
+CREATE INDEX IF NOT EXISTS calls_unseen ON calls(callee_id, created_at) WHERE state = 'missed' AND callee_seen = 0;
 CREATE TABLE IF NOT EXISTS push_payloads (
   id INTEGER PRIMARY KEY,
   hash TEXT NOT NULL UNIQUE,
@@ -157,6 +173,20 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (user_id, conversation_id, seq),
      FOREIGN KEY (conversation_id, seq) REFERENCES messages(conversation_id, seq)
    ) WITHOUT ROWID;`,
+  // 4: call history (answer and end times, who ended it) and missed-call seen marks. Earlier versions kept
+  // no times: a missed call ended at its expiry; who rejected or cancelled is known from the state. An
+  // accepted call could not be hung up then, so it is ended now (no times, duration 0): left accepted it
+  // would keep both users busy for ever. Missed calls from before are seen: they were announced by push
+  // long ago, and a badge for all of them at the update would be noise.
+  `ALTER TABLE calls ADD COLUMN answered_at INTEGER;
+   ALTER TABLE calls ADD COLUMN ended_at INTEGER;
+   ALTER TABLE calls ADD COLUMN ended_by TEXT;
+   ALTER TABLE calls ADD COLUMN callee_seen INTEGER NOT NULL DEFAULT 0;
+   UPDATE calls SET ended_at = expires_at WHERE state = 'missed';
+   UPDATE calls SET ended_by = callee_id WHERE state = 'rejected';
+   UPDATE calls SET ended_by = caller_id WHERE state = 'cancelled';
+   UPDATE calls SET state = 'ended' WHERE state = 'accepted';
+   UPDATE calls SET callee_seen = 1 WHERE state != 'ringing';`,
 ];
 
 export interface DbOptions {

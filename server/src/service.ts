@@ -11,7 +11,8 @@ import type { OutboxTarget, PushOutbox } from './push/outbox.js';
 import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
 
 export type MultiDevicePolicy = 'allOffline' | 'anyOffline';
-export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed';
+/** `accepted` is the active call; every other state but `ringing` is final. */
+export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed' | 'busy' | 'ended';
 
 export interface Settings { dnd: boolean; preview: boolean; multiDevicePolicy: MultiDevicePolicy }
 /** One user's settings of one conversation. */
@@ -32,7 +33,19 @@ export interface ConversationItem {
   /** Direct conversations: the other member's read mark; groups: 0 (there is no single peer). */
   peerReadSeq: number;
 }
-export interface Call { callId: string; callerId: string; calleeId: string; media: 'audio' | 'video'; state: CallState; createdAt: number; expiresAt: number }
+export interface Call {
+  callId: string; callerId: string; calleeId: string; media: 'audio' | 'video'; state: CallState; createdAt: number; expiresAt: number;
+  /** When it was accepted; null if it never was. */
+  answeredAt: number | null;
+  /** When it reached a final state; null while ringing or active. */
+  endedAt: number | null;
+  /** Whole seconds from answer to hang-up for an `ended` call; 0 otherwise. */
+  durationSec: number;
+  /** Who hung up, cancelled or rejected; null for missed and busy calls (and while it rings or is active). */
+  endedBy: string | null;
+}
+/** A call as one user's history lists it. `seen` is false only for an incoming missed call not yet marked seen. */
+export interface CallHistoryItem extends Call { direction: 'outgoing' | 'incoming'; seen: boolean }
 
 /** A failure the API reports with this status (404 also where existence must not leak). */
 export class ApiError extends Error {
@@ -67,7 +80,10 @@ interface ConversationRow {
   peer_id: string | null; peer_name: string | null; peer_read_seq: number | null;
   msg_id: string | null; msg_seq: number; msg_sender_id: string; msg_sender_name: string; msg_text: string; msg_client_msg_id: string; msg_created_at: number;
 }
-interface CallRow { id: string; caller_id: string; callee_id: string; media: 'audio' | 'video'; state: CallState; created_at: number; expires_at: number }
+interface CallRow {
+  id: string; caller_id: string; callee_id: string; media: 'audio' | 'video'; state: CallState; created_at: number; expires_at: number;
+  answered_at: number | null; ended_at: number | null; ended_by: string | null; callee_seen: number;
+}
 
 const toMessage = (r: MessageRow): Message => ({ id: r.id, conversationId: r.conversation_id, seq: r.seq, senderId: r.sender_id,
   senderName: r.sender_name, text: r.text, clientMsgId: r.client_msg_id, createdAt: r.created_at });
@@ -134,7 +150,43 @@ const toConversation = (r: ConversationRow): ConversationItem => ({
   peerReadSeq: r.peer_read_seq ?? 0,
 });
 const toCall = (r: CallRow): Call => ({ callId: r.id, callerId: r.caller_id, calleeId: r.callee_id, media: r.media, state: r.state,
-  createdAt: r.created_at, expiresAt: r.expires_at });
+  createdAt: r.created_at, expiresAt: r.expires_at, answeredAt: r.answered_at, endedAt: r.ended_at,
+  // A clock that stepped back must not make a negative duration.
+  durationSec: r.state === 'ended' && r.answered_at !== null && r.ended_at !== null ? Math.max(0, Math.floor((r.ended_at - r.answered_at) / 1000)) : 0,
+  endedBy: r.ended_by });
+
+const toHistoryItem = (r: CallRow, userId: string): CallHistoryItem => {
+  const direction = r.caller_id === userId ? 'outgoing' : 'incoming';
+  return { ...toCall(r), direction, seen: direction === 'outgoing' || r.state !== 'missed' || r.callee_seen === 1 };
+};
+
+/**
+ * One user's calls before a createdAt (exclusive), newest first, one row more than the page: the outgoing
+ * and the incoming half each walk their index and are merged (no sort). Busy calls are the caller's only:
+ * the callee never heard of them. Parameters: user, cursor, user, cursor, limit + 1. Exported for the
+ * query-plan test.
+ */
+export const CALL_HISTORY_SQL = `SELECT * FROM calls WHERE caller_id = ? AND created_at < ?
+  UNION ALL SELECT * FROM calls WHERE callee_id = ? AND created_at < ? AND state != 'busy'
+  ORDER BY created_at DESC LIMIT ?`;
+
+/** Whether either of two users is in a ringing or accepted call. Parameters: a, b, a, b. */
+export const LIVE_CALL_SQL = `SELECT 1 FROM calls WHERE caller_id IN (?, ?) AND state IN ('ringing', 'accepted')
+  UNION ALL SELECT 1 FROM calls WHERE callee_id IN (?, ?) AND state IN ('ringing', 'accepted') LIMIT 1`;
+
+/**
+ * A user's unseen missed calls: the count (parameter: user) and the mark (user, upTo). Literal states, so
+ * both use the partial index calls_unseen. Exported for the query-plan test.
+ */
+export const UNSEEN_SQL = {
+  count: "SELECT COUNT(*) AS n FROM calls WHERE callee_id = ? AND state = 'missed' AND callee_seen = 0",
+  mark: "UPDATE calls SET callee_seen = 1 WHERE callee_id = ? AND state = 'missed' AND callee_seen = 0 AND created_at <= ?",
+};
+
+/** The newest createdAt among two users' calls (0 without any). Parameters: a, a, b, b. */
+const LATEST_CALL_SQL = `SELECT MAX(COALESCE((SELECT MAX(created_at) FROM calls WHERE caller_id = ?), 0),
+  COALESCE((SELECT MAX(created_at) FROM calls WHERE callee_id = ?), 0), COALESCE((SELECT MAX(created_at) FROM calls WHERE caller_id = ?), 0),
+  COALESCE((SELECT MAX(created_at) FROM calls WHERE callee_id = ?), 0)) AS t`;
 
 export class ImService {
   private sweeper: NodeJS.Timeout | undefined;
@@ -532,61 +584,97 @@ export class ImService {
 
   // ---- calls --------------------------------------------------------------------------------------
 
+  /**
+   * A new call. When the caller or the callee is already in a ringing or accepted call it is stored as
+   * `busy` at once: no ringing, no push, and only the caller's devices hear of it. createdAt is dated after
+   * both users' latest call, so it is unique among each user's calls and can be the history's cursor.
+   */
   invite(callerId: string, calleeId: string, media: 'audio' | 'video'): Call {
     if (calleeId === callerId) throw new ApiError(400, 'body/to cannot be yourself');
     if (!this.userExists(calleeId)) throw new ApiError(404, 'no such user');
-    const now = this.now();
-    const call: Call = { callId: randomId('c_'), callerId, calleeId, media, state: 'ringing', createdAt: now, expiresAt: now + this.config.callTimeoutMs };
+    // An invitation past its expiry that the sweeper has not reached yet must not make anyone busy.
+    this.sweepCalls();
     const callerName = this.displayName(callerId);
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO calls (id, caller_id, callee_id, media, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(call.callId, callerId, calleeId, media, 'ringing', now, call.expiresAt);
+    const call = this.db.transaction((): Call => {
+      const latest = (this.db.prepare(LATEST_CALL_SQL).get(callerId, callerId, calleeId, calleeId) as { t: number }).t;
+      const createdAt = Math.max(this.now(), latest + 1);
+      const busy = this.db.prepare(LIVE_CALL_SQL).get(callerId, calleeId, callerId, calleeId) !== undefined;
+      const insert = this.db.prepare(`INSERT INTO calls (id, caller_id, callee_id, media, state, created_at, expires_at, ended_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`);
+      const callId = randomId('c_');
+      if (busy) return toCall(insert.get(callId, callerId, calleeId, media, 'busy', createdAt, createdAt, createdAt) as CallRow);
+      const ringing = toCall(insert.get(callId, callerId, calleeId, media, 'ringing', createdAt, createdAt + this.config.callTimeoutMs, null) as CallRow);
       const ttlSeconds = Math.max(30, Math.min(60, Math.ceil(this.config.callTimeoutMs / 1000)));
-      this.pushTo(calleeId, 'call', call.callId, (cert) => {
+      this.pushTo(calleeId, 'call', callId, (cert) => {
         if (cert.voip) {
-          const extra = { route: 'call', callId: call.callId, callerId, callerName, media, expiresAt: call.expiresAt };
+          const extra = { route: 'call', callId, callerId, callerName, media, expiresAt: ringing.expiresAt };
           return { pushType: PUSH_TYPE_VOIP, body: voipBody(extra, ttlSeconds, cert.testMessage) };
         }
         return {
           pushType: PUSH_TYPE_ALERT,
           body: fittedNotification({
             category: cert.category, title: callerName, body: media === 'video' ? 'Incoming video call' : 'Incoming call',
-            action: 'action.pushuikit.call', data: { route: 'call', callId: call.callId }, notifyId: notifyIdOf(call.callId),
+            action: 'action.pushuikit.call', data: { route: 'call', callId }, notifyId: notifyIdOf(callId),
             ttlSeconds, testMessage: cert.testMessage, profileId: this.pushProfileId(calleeId),
           }),
         };
       });
+      return ringing;
     })();
+    if (call.state === 'busy') {
+      this.log.info({ callId: call.callId, callerId, calleeId }, 'call is busy: the caller or the callee is in another call');
+      this.hub.send(callerId, { type: 'call', call });
+      return call;
+    }
     this.hub.send(calleeId, { type: 'call', call });
     this.hub.send(callerId, { type: 'call', call });
     this.outbox.kick();
     return call;
   }
 
+  /** 404 alike for a stranger, a missing call, and a busy call asked for by its callee (who never heard of it). */
   getCall(userId: string, callId: string): Call {
     const row = this.db.prepare('SELECT * FROM calls WHERE id = ?').get(callId) as CallRow | undefined;
-    if (!row || (row.caller_id !== userId && row.callee_id !== userId)) throw new ApiError(404, 'no such call');
+    const visible = row !== undefined && (row.caller_id === userId || (row.callee_id === userId && row.state !== 'busy'));
+    if (!visible) throw new ApiError(404, 'no such call');
     return toCall(row);
   }
 
   /** accept/reject by the callee, cancel by the caller, while it rings. */
   answer(userId: string, callId: string, action: 'accept' | 'reject' | 'cancel'): Call {
+    // An invitation past its expiry is missed, even if the sweeper has not reached it yet.
+    this.sweepCalls();
     const call = this.getCall(userId, callId);
     const allowed = action === 'cancel' ? call.callerId === userId : call.calleeId === userId;
     if (!allowed) throw new ApiError(403, action === 'cancel' ? 'only the caller can cancel' : 'only the callee can answer');
     const state: CallState = action === 'accept' ? 'accepted' : action === 'reject' ? 'rejected' : 'cancelled';
-    return this.endRinging(call, state);
+    return this.transition(call, 'ringing', state, action === 'accept' ? null : userId);
   }
 
-  /** Ends a ringing call in `state`; missed and cancelled calls announce a missed call to the callee. */
-  private endRinging(call: Call, state: CallState): Call {
-    const ended = this.db.transaction((): boolean => {
-      const changed = this.db.prepare("UPDATE calls SET state = ? WHERE id = ? AND state = 'ringing'").run(state, call.callId).changes > 0;
+  /** Ends an accepted call, by either side; 409 in any other state. */
+  hangup(userId: string, callId: string): Call {
+    return this.transition(this.getCall(userId, callId), 'accepted', 'ended', userId);
+  }
+
+  /**
+   * Moves a call from `from` to `state` if it is still in `from` (409 otherwise), stamping answeredAt
+   * (accepted) or endedAt and endedBy (a final state); both users' devices hear of it. Missed and
+   * cancelled calls announce a missed call to the callee; nothing else pushes.
+   */
+  private transition(call: Call, from: 'ringing' | 'accepted', state: CallState, by: string | null): Call {
+    const row = this.db.transaction((): CallRow | undefined => {
+      const now = this.now();
+      const final = state !== 'accepted';
+      const changed = this.db.prepare(`UPDATE calls SET state = ?, answered_at = COALESCE(answered_at, ?), ended_at = ?, ended_by = ?
+        WHERE id = ? AND state = ? RETURNING *`).get(state, final ? null : now, final ? now : null, by, call.callId, from) as CallRow | undefined;
       if (changed && (state === 'missed' || state === 'cancelled')) this.queueMissedCall(call);
       return changed;
     })();
-    if (!ended) throw new ApiError(409, `the call is not ringing any more (${this.getCall(call.callerId, call.callId).state})`);
-    const updated = { ...call, state };
+    if (!row) {
+      if (from === 'accepted') throw new ApiError(409, 'call is not active');
+      throw new ApiError(409, `the call is not ringing any more (${this.getCall(call.callerId, call.callId).state})`);
+    }
+    const updated = toCall(row);
     this.hub.send(call.calleeId, { type: 'call', call: updated });
     this.hub.send(call.callerId, { type: 'call', call: updated });
     this.outbox.kick();
@@ -606,12 +694,39 @@ export class ImService {
     }));
   }
 
+  /**
+   * The user's calls, newest first, created before `before` (exclusive): outgoing ones (busy included) and
+   * incoming ones (busy excluded). Pass `nextBefore` as `before` for the next page; null at the end.
+   */
+  callHistory(userId: string, before: number | undefined, limit: number): { calls: CallHistoryItem[]; nextBefore: number | null } {
+    const cursor = before ?? Number.MAX_SAFE_INTEGER;
+    const rows = this.db.prepare(CALL_HISTORY_SQL).all(userId, cursor, userId, cursor, limit + 1) as CallRow[];
+    const calls = rows.slice(0, limit).map((r) => toHistoryItem(r, userId));
+    return { calls, nextBefore: rows.length > limit ? calls[calls.length - 1].createdAt : null };
+  }
+
+  /** How many of the user's incoming missed calls are not marked seen. */
+  unseenMissedCalls(userId: string): number {
+    return (this.db.prepare(UNSEEN_SQL.count).get(userId) as { n: number }).n;
+  }
+
+  /**
+   * Marks the user's incoming missed calls created at or before `upTo` seen. Marks are never taken back, so
+   * an older `upTo` changes nothing. The user's devices hear the new count when something changed.
+   */
+  markCallsSeen(userId: string, upTo: number): { unseenMissed: number } {
+    const changed = this.db.prepare(UNSEEN_SQL.mark).run(userId, upTo).changes;
+    const unseenMissed = this.unseenMissedCalls(userId);
+    if (changed > 0) this.hub.send(userId, { type: 'callsSeen', unseenMissed });
+    return { unseenMissed };
+  }
+
   /** Times out unanswered invitations (also those a restart interrupted). */
   sweepCalls(): number {
     const due = this.db.prepare("SELECT * FROM calls WHERE state = 'ringing' AND expires_at <= ?").all(this.now()) as CallRow[];
     for (const row of due) {
       try {
-        this.endRinging(toCall(row), 'missed');
+        this.transition(toCall(row), 'ringing', 'missed', null);
       } catch (e) {
         if (!(e instanceof ApiError)) throw e; // answered meanwhile
       }

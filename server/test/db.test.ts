@@ -8,10 +8,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
-import { PAGE_SQL } from '../src/service.js';
+import { CALL_HISTORY_SQL, LIVE_CALL_SQL, PAGE_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 3;
+const VERSION = 4;
+
+/** The calls table of versions 0 to 3. */
+const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,
+  state TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE INDEX calls_ringing ON calls(state, expires_at);`;
 
 /** Each table's columns (name, type, NOT NULL, default, primary key), by table and column name. */
 function shape(db: Db): Record<string, unknown[]> {
@@ -45,6 +50,7 @@ test('a database of the version before accounts is migrated, its data kept', () 
       CREATE TABLE members (conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, read_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (conversation_id, user_id));
       CREATE TABLE messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, text TEXT NOT NULL,
         client_msg_id TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id));
+      ${OLD_CALLS}
       INSERT INTO users VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
       INSERT INTO members VALUES ('d_ab', 'alice', 1), ('d_ab', 'bob', 0);
@@ -87,6 +93,7 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
       CREATE TABLE messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id), seq INTEGER NOT NULL,
         sender_id TEXT NOT NULL, text TEXT NOT NULL, client_msg_id TEXT NOT NULL, created_at INTEGER NOT NULL,
         UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id));
+      ${OLD_CALLS}
       INSERT INTO users VALUES ('alice', 'Alice', 'scrypt$x', 1), ('bob', 'Bob', NULL, 1);
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 2, 1);
       INSERT INTO members VALUES ('d_ab', 'alice', 2, 1), ('d_ab', 'bob', 1, 0);
@@ -120,9 +127,9 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
 test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
   try {
-    // Version 2 had every table of today but deleted_messages: a new store without it, marked version 2.
+    // Version 2 had every table of today but deleted_messages, and the calls table of before version 4.
     const made = openDb(dir);
-    made.exec(`DROP TABLE deleted_messages;
+    made.exec(`DROP TABLE deleted_messages; DROP TABLE calls; ${OLD_CALLS}
       INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
       INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
@@ -144,6 +151,64 @@ test('a database of version 2 (before delete for me) gains deleted_messages, its
       db.close();
     }
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of version 3 (before call history) gains answer and end times, who ended a call and seen marks', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
+  try {
+    // Version 3 had every table of today but the calls of before: a new store with the old calls table.
+    const made = openDb(dir);
+    made.exec(`DROP TABLE calls; ${OLD_CALLS}
+      INSERT INTO calls VALUES ('c1', 'alice', 'bob', 'audio', 'missed', 1000, 61000), ('c2', 'alice', 'bob', 'video', 'rejected', 2000, 62000),
+        ('c3', 'alice', 'bob', 'audio', 'cancelled', 3000, 63000), ('c4', 'alice', 'bob', 'audio', 'accepted', 4000, 64000),
+        ('c5', 'alice', 'bob', 'audio', 'ringing', 5000, 65000);`);
+    made.pragma('user_version = 3');
+    made.close();
+
+    const db = openDb(dir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+      assert.deepEqual(db.prepare('SELECT id, state, answered_at, ended_at, ended_by, callee_seen FROM calls ORDER BY id').all(), [
+        { id: 'c1', state: 'missed', answered_at: null, ended_at: 61000, ended_by: null, callee_seen: 1 },
+        { id: 'c2', state: 'rejected', answered_at: null, ended_at: null, ended_by: 'bob', callee_seen: 1 },
+        { id: 'c3', state: 'cancelled', answered_at: null, ended_at: null, ended_by: 'alice', callee_seen: 1 },
+        { id: 'c4', state: 'ended', answered_at: null, ended_at: null, ended_by: null, callee_seen: 1 },
+        { id: 'c5', state: 'ringing', answered_at: null, ended_at: null, ended_by: null, callee_seen: 0 },
+      ], 'a missed call ended at its expiry; who rejected or cancelled is known; an accepted call (it could not be hung up) is ended; '
+        + 'old missed calls are seen, a ringing one may still become an unseen missed call');
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL ORDER BY name").all() as
+        { name: string }[]).map((r) => r.name);
+      assert.deepEqual(indexes, ['calls_callee', 'calls_caller', 'calls_live_callee', 'calls_live_caller', 'calls_ringing', 'calls_unseen']);
+    } finally {
+      db.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('call history merges two index walks; the busy check and the missed-call badge read only live or unseen rows', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
+  const db = openDb(dir);
+  const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  try {
+    const history = plan(CALL_HISTORY_SQL, 'bob', 1, 'bob', 1, 31);
+    assert.ok(history.includes('MERGE (UNION ALL)'), history.join(' | '));
+    assert.ok(history.includes('SEARCH calls USING INDEX calls_caller (caller_id=? AND created_at<?)'), history.join(' | '));
+    assert.ok(history.includes('SEARCH calls USING INDEX calls_callee (callee_id=? AND created_at<?)'), history.join(' | '));
+    assert.ok(!history.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `no scan, no sort: ${history.join(' | ')}`);
+    const live = plan(LIVE_CALL_SQL, 'alice', 'bob', 'alice', 'bob');
+    assert.ok(live.includes('SEARCH calls USING INDEX calls_live_caller (caller_id=?)'), live.join(' | '));
+    assert.ok(live.includes('SEARCH calls USING INDEX calls_live_callee (callee_id=?)'), live.join(' | '));
+    const count = plan(UNSEEN_SQL.count, 'bob');
+    assert.ok(count.some((d) => /^SEARCH calls USING (COVERING )?INDEX calls_unseen \(callee_id=\?\)$/.test(d)), count.join(' | '));
+    const mark = plan(UNSEEN_SQL.mark, 'bob', 5);
+    assert.ok(mark.includes('SEARCH calls USING INDEX calls_unseen (callee_id=? AND created_at<?)'), mark.join(' | '));
+  } finally {
+    db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -36,7 +36,7 @@ const HIGH_LIMITS = {
   RATE_CALLS_PER_MIN: '100000',
   RATE_DEVICES_PER_MIN: '100000',
   RATE_SOCKETS_PER_MIN: '100000',
-  // Calls made before the run keep ringing, so accept/reject/cancel reach a ringing call.
+  // A call made before the run keeps ringing, so accept/reject/cancel reach a ringing call.
   CALL_TIMEOUT_MS: '600000',
 };
 
@@ -362,8 +362,18 @@ const ENDPOINTS: Endpoint[] = [
       ) }) },
   { name: 'POST /calls', method: 'POST', authed: true, ...fixed('/api/v1/calls'),
     body: () => ({ to: raw(users), media: rawFrom('audio', 'video') }) },
+  { name: 'GET /calls', method: 'GET', authed: true, ...fixed('/api/v1/calls'),
+    query: () => fc.oneof(
+      { weight: 2, arbitrary: fc.tuple(fc.option(queryValue), fc.option(queryValue)).map(([b, l]) => ({
+        query: [b === null ? '' : `before=${b}`, l === null ? '' : `limit=${l}`].filter(Boolean).join('&'), kind: 'query:before-limit' })) },
+      { weight: 1, arbitrary: oddQuery.map((query) => ({ query, kind: 'query:odd' })) },
+      { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 100 }), fc.nat()).map(([l, b]) => ({ query: `limit=${l}&before=${b + 1}`, kind: 'ok:query' })) },
+    ) },
+  { name: 'GET /calls/unseen', method: 'GET', authed: true, ...fixed('/api/v1/calls/unseen') },
+  { name: 'POST /calls/seen', method: 'POST', authed: true, ...fixed('/api/v1/calls/seen'),
+    body: () => ({ upTo: fc.oneof(fc.nat().map(String), fc.constantFrom('0', '9007199254740991', '1e309', '-1', '1.5', '1e2', '2.0', '9007199254740992')) }) },
   { name: 'GET /calls/:id', method: 'GET', authed: true, ...withParam((p) => `/api/v1/calls/${p}`, (ctx) => ctx.calls) },
-  ...(['accept', 'reject', 'cancel'] as const).map((action): Endpoint => ({
+  ...(['accept', 'reject', 'cancel', 'hangup'] as const).map((action): Endpoint => ({
     name: `POST /calls/:id/${action}`, method: 'POST', authed: true,
     ...withParam((p) => `/api/v1/calls/${p}/${action}`, (ctx) => ctx.calls),
   })),
@@ -461,7 +471,7 @@ function catalogue(ctx: Ctx): Req[] {
     for (const payload of [...JUNK_TEXTS, ...EXTREME_BODIES.map((make) => make())]) add(['body:junk'], { payload });
     for (const type of CONTENT_TYPES) add([`content-type:${type ?? 'missing'}`], { payload: valid, type: type ?? null });
     if (e.at) for (const segment of ODD_SEGMENTS) add(['path:odd'], { url: e.at(segment), payload: examples.length > 0 ? valid : undefined });
-    if (e.name.startsWith('GET /conversations/:id')) {
+    if (e.name.startsWith('GET /conversations/:id') || e.name === 'GET /calls') {
       for (const value of QUERY_VALUES) {
         add(['query:before'], { url: `${base}?before=${value}` });
         add(['query:limit'], { url: `${base}?limit=${value}` });
@@ -609,6 +619,11 @@ describe('fuzz: malformed requests to every endpoint', () => {
       assert.equal(r.statusCode, 201, r.body);
       calls.push(r.json().callId);
     }
+    // The first call keeps ringing, the others are busy (Alice and Bob are in it); Carol's call to Dave is
+    // accepted, so a hang-up can reach an active call.
+    const active = await call(rig, carol, 'POST', '/calls', { to: 'dave', media: 'audio' });
+    assert.equal((await call(rig, dave, 'POST', `/calls/${active.json().callId}/accept`)).statusCode, 200);
+    calls.push(active.json().callId);
     for (const [token, device, pushToken] of [[alice, 'phone', 'IQAAAACy0alicephonealicephone'], [bob, 'tablet', 'IQAAAACy0bobtabletbobtablet']]) {
       assert.equal((await call(rig, token, 'PUT', `/devices/${device}`, { pushToken, clientId: '111222333' })).statusCode, 204);
     }
