@@ -109,7 +109,7 @@ CREATE INDEX IF NOT EXISTS calls_callee ON calls(callee_id, created_at);
 CREATE INDEX IF NOT EXISTS calls_live_caller ON calls(caller_id) WHERE state IN ('ringing', 'accepted');
 CREATE INDEX IF NOT EXISTS calls_live_callee ON calls(callee_id) WHERE state IN ('ringing', 'accepted');
 -- A user's unseen missed calls (the Calls tab's badge): only those rows are in it.
-CREATE INDEX IF NOT EXISTS calls_unseen ON calls(callee_id, created_at) WHERE state = 'missed' AND callee_seen = 0;
+CREATE INDEX IF NOT EXISTS calls_unseen ON calls(callee_id, created_at) WHERE state IN ('missed', 'cancelled') AND callee_seen = 0;
 CREATE TABLE IF NOT EXISTS push_payloads (
   id INTEGER PRIMARY KEY,
   hash TEXT NOT NULL UNIQUE,

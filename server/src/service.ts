@@ -157,7 +157,8 @@ const toCall = (r: CallRow): Call => ({ callId: r.id, callerId: r.caller_id, cal
 
 const toHistoryItem = (r: CallRow, userId: string): CallHistoryItem => {
   const direction = r.caller_id === userId ? 'outgoing' : 'incoming';
-  return { ...toCall(r), direction, seen: direction === 'outgoing' || r.state !== 'missed' || r.callee_seen === 1 };
+  const missed = r.state === 'missed' || r.state === 'cancelled';
+  return { ...toCall(r), direction, seen: direction === 'outgoing' || !missed || r.callee_seen === 1 };
 };
 
 /**
@@ -175,12 +176,13 @@ export const LIVE_CALL_SQL = `SELECT 1 FROM calls WHERE caller_id IN (?, ?) AND 
   UNION ALL SELECT 1 FROM calls WHERE callee_id IN (?, ?) AND state IN ('ringing', 'accepted') LIMIT 1`;
 
 /**
- * A user's unseen missed calls: the count (parameter: user) and the mark (user, upTo). Literal states, so
+ * A user's unseen missed calls, a cancelled invitation included (to the callee it rang and nobody
+ * answered; the MISS_CALL notification says so too): the count (parameter: user) and the mark (user, upTo). Literal states, so
  * both use the partial index calls_unseen. Exported for the query-plan test.
  */
 export const UNSEEN_SQL = {
-  count: "SELECT COUNT(*) AS n FROM calls WHERE callee_id = ? AND state = 'missed' AND callee_seen = 0",
-  mark: "UPDATE calls SET callee_seen = 1 WHERE callee_id = ? AND state = 'missed' AND callee_seen = 0 AND created_at <= ?",
+  count: "SELECT COUNT(*) AS n FROM calls WHERE callee_id = ? AND state IN ('missed', 'cancelled') AND callee_seen = 0",
+  mark: "UPDATE calls SET callee_seen = 1 WHERE callee_id = ? AND state IN ('missed', 'cancelled') AND callee_seen = 0 AND created_at <= ?",
 };
 
 /** The newest createdAt among two users' calls (0 without any). Parameters: a, a, b, b. */

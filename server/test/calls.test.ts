@@ -354,7 +354,7 @@ describe('missed-call seen marks', () => {
   beforeEach(() => threeUsers({ RATE_CALLS_PER_MIN: '1000' }));
   afterEach(async () => { await rig.stop(); });
 
-  test('an incoming missed call is unseen, with its end time; every other call is seen', async () => {
+  test('an incoming missed or cancelled call is unseen, with its end time; every other call is seen', async () => {
     const missed = await invite(alice, 'bob');
     clock += 60_000;
     rig.server.service.sweepCalls();
@@ -363,11 +363,11 @@ describe('missed-call seen marks', () => {
     const cancelled = await invite(alice, 'bob');
     await ok(alice, cancelled.callId, 'cancel');
     const bobs = (await history(bob)).calls;
-    assert.deepEqual(bobs.map((c) => `${c.state}:${c.seen}`), ['cancelled:true', 'rejected:true', 'missed:false']);
+    assert.deepEqual(bobs.map((c) => `${c.state}:${c.seen}`), ['cancelled:false', 'rejected:true', 'missed:false']);
     assert.deepEqual([bobs[2].endedAt, bobs[2].endedBy, bobs[2].durationSec], [clock, null, 0], 'the sweeper set endedAt');
     assert.deepEqual([bobs[1].endedBy, bobs[0].endedBy], ['bob', 'alice']);
     assert.ok((await history(alice)).calls.every((c) => c.seen), 'outgoing calls are seen, a missed one included');
-    assert.equal(await unseen(bob), 1);
+    assert.equal(await unseen(bob), 2, 'the missed and the cancelled invitation: to Bob both rang unanswered');
     assert.equal(await unseen(alice), 0);
     assert.equal(missed.callId, bobs[2].callId);
   });
