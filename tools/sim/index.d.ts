@@ -4,6 +4,7 @@
  * host toolchain (npm test), not on a device.
  */
 import { common, Want } from '@kit.AbilityKit';
+import { voipCall } from '@kit.CallServiceKit';
 
 export type DialogAnswer = 'allow' | 'deny' | 'wait';
 export type SettingsAnswer = 'enable' | 'disable' | 'nothing';
@@ -91,6 +92,116 @@ export declare class PushSim {
   tap(notification?: Record<string, Object>): Want;
 }
 
+export type VoipCallDirection = 'incoming' | 'outgoing';
+/** What the user did on the system call UI. */
+export type VoipUserAction = 'answered' | 'rejected' | 'hungUp';
+/** A VoIP push's fate: not reported yet, reported (a call), refused (an ErrorReason), late, or failed. */
+export type VoipPushOutcome = 'pending' | 'reported' | 'refused' | 'late' | 'failed';
+export type VoipAnswerMedia = 'voice' | 'video';
+
+/** A VoIP call as the system keeps it (KitSim.voip.call(callId), KitSim.voip.ended). */
+export declare class VoipCallRecord {
+  readonly callId: string;
+  readonly direction: VoipCallDirection;
+  readonly type: voipCall.VoipCallType;
+  /** The state the app last reported (DISCONNECTED once ended). */
+  readonly state: voipCall.VoipCallState;
+  readonly userName: string;
+  readonly abilityName: string;
+  /** An incoming call's banner: needs notifications enabled and showBannerForIncomingCall not false. */
+  readonly banner: boolean;
+  /** userProfile at most 221x221 pixels and under 196608 bytes. */
+  readonly avatarShown: boolean;
+  readonly conference: boolean;
+  readonly voiceAnswerSupported: boolean;
+  /** As reported with reportCallAudioEventChange. */
+  readonly muted: boolean;
+  readonly speakerOn: boolean;
+  readonly userAction: VoipUserAction | undefined;
+  readonly reportedAt: number;
+  readonly endedAt: number | undefined;
+  /** Set when reportIncomingCallError ended the call. */
+  readonly failureCause: voipCall.VoipCallFailureCause | undefined;
+}
+
+/** One call of a voipCall function. */
+export declare class VoipReport {
+  readonly api: string;
+  readonly callId: string | undefined;
+  readonly args: Object[];
+  /** KitSim.voip.time when the app called. */
+  readonly at: number;
+  /** The BusinessError code it failed with. */
+  readonly error?: number;
+  /** What reportIncomingCall / reportOutgoingCall resolved. */
+  readonly reason?: voipCall.ErrorReason;
+  /** A reportIncomingCall more than 10 s after the VoIP push of its callId. */
+  readonly late?: boolean;
+}
+
+export declare class VoipPush {
+  readonly callId: string;
+  readonly arrivedAt: number;
+  readonly settledAt: number | undefined;
+  readonly outcome: VoipPushOutcome;
+  /** Settled more than REPORT_DEADLINE_MS (10 s) after it arrived. */
+  readonly late: boolean;
+}
+
+export declare class VoipUiEventRecord {
+  readonly callId: string;
+  readonly voipCallUiEvent: voipCall.VoipCallUiEvent;
+  readonly errorReason: voipCall.ErrorReason;
+  /** How many callbacks it reached (0 until delivered, a microtask after the tap). */
+  readonly delivered: number;
+}
+
+/**
+ * @kit.CallServiceKit's system side. The user's taps (answer, reject, hangup, mute, unmute) return true when the
+ * system UI offered that button and sent the event to the on('voipCallUiEvent') callbacks (a microtask later), false
+ * otherwise (a call never reported, ended, or in a state without that button).
+ */
+export declare class VoipSim {
+  /** The sim's clock (ms), moved only by advance(): measures the 10 s reporting deadline after a VoIP push. */
+  readonly time: number;
+  /** false: every voipCall API fails with 1007200002. */
+  serviceAvailable: boolean;
+  /** A carrier call is in progress: reportOutgoingCall 1007200003, reportIncomingCall CELLULAR_CALL_EXISTS. */
+  carrierCallActive: boolean;
+  /** Another app's VoIP call exists: reports resolve VOIP_CALL_EXISTS. */
+  otherAppCallActive: boolean;
+  /** Locked screen: voice answer only. */
+  screenLocked: boolean;
+  latencyMs: number;
+  /** callId -> live call. */
+  readonly calls: Map<string, VoipCallRecord>;
+  readonly ended: VoipCallRecord[];
+  readonly reports: VoipReport[];
+  readonly pushes: VoipPush[];
+  readonly uiEvents: VoipUiEventRecord[];
+  readonly listenerCount: number;
+  /** Only the codes the API declares (401, 1007200001, 1007200002, 1007200003, 1007200999). */
+  readonly failures: FailureQueue;
+  failNext(api: string, code: number, message?: string): void;
+  /** The next reportIncomingCall/reportOutgoingCall resolves this ErrorReason (not ERROR_NONE) and takes no call. */
+  refuseNext(api: string, reason: voipCall.ErrorReason): void;
+  advance(ms: number): void;
+  /** A VoIP push for callId reached the app now: reportIncomingCall must follow within 10 s (push-voip). */
+  pushArrived(callId: string): VoipPush;
+  /** Pushes still pending past their deadline. */
+  overdue(): VoipPush[];
+  call(callId: string): VoipCallRecord | undefined;
+  stateOf(callId: string): voipCall.VoipCallState | undefined;
+  /** Default media: the call's type (voice on a locked screen). */
+  answer(callId: string, media?: VoipAnswerMedia): boolean;
+  reject(callId: string): boolean;
+  hangup(callId: string): boolean;
+  mute(callId: string): boolean;
+  unmute(callId: string): boolean;
+  /** The user answers a carrier call: HANGUP (USER_ANSWER_CELLULAR_FIRST) to every live call; returns how many. */
+  carrierCallAnswered(): number;
+}
+
 export declare class PreferencesSim {
   readonly failures: FailureQueue;
   restartApp(): void;
@@ -158,6 +269,7 @@ export declare class DeviceSim {
 export declare class KitSim {
   static readonly notification: NotificationSim;
   static readonly push: PushSim;
+  static readonly voip: VoipSim;
   static readonly preferences: PreferencesSim;
   static readonly hilog: HilogSim;
   static readonly network: NetworkSim;
