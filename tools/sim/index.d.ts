@@ -202,6 +202,70 @@ export declare class VoipSim {
   carrierCallAnswered(): number;
 }
 
+/** One vibrator start or stop (KitSim.vibrator.log). */
+export declare class VibratorLogEntry {
+  readonly op: 'start' | 'stop';
+  /** start: the VibrateEffect and VibrateAttribute passed. */
+  readonly effect?: Record<string, Object>;
+  readonly attribute?: Record<string, Object>;
+  /** start: 'silent' (ring/alarm/notification/communication in silent mode) or 'haptics-off'; undefined: it vibrates. */
+  readonly suppressed?: string;
+  /** stop: 'time' or 'preset'; undefined: every mode. */
+  readonly mode?: string;
+}
+
+export declare class ActiveVibration {
+  readonly effect: Record<string, Object>;
+  readonly attribute: Record<string, Object>;
+}
+
+/** @kit.SensorServiceKit vibrator. A vibration does not end by itself on the host: finish() ends it. */
+export declare class VibratorSim {
+  /** false: every call fails with 201 (ohos.permission.VIBRATE not requested in module.json5). */
+  permissionDeclared: boolean;
+  /** false: startVibration 801. */
+  hasVibrator: boolean;
+  /** Preset effect ids the device has (another: startVibration 801, isSupportEffect false). */
+  readonly supportedEffects: Set<string>;
+  /** The ring/vibrate/silent switch on silent: 'ring', 'alarm', 'notification', 'communication' do not vibrate. */
+  silentMode: boolean;
+  /** The haptics switch: off, the other usages do not vibrate. */
+  hapticsEnabled: boolean;
+  readonly log: VibratorLogEntry[];
+  readonly active: ActiveVibration | undefined;
+  readonly vibrating: boolean;
+  readonly starts: number;
+  /** Only the codes the API declares (startVibration 201/401/801/14600101, stopVibration 201/401). */
+  readonly failures: FailureQueue;
+  finish(): void;
+}
+
+/** One AVPlayer play/pause/stop/reset/release (KitSim.media.log). */
+export declare class MediaLogEntry {
+  readonly op: string;
+  /** audio.StreamUsage the player renders with (STREAM_USAGE_RINGTONE = 6 for a ringtone). */
+  readonly usage: number;
+  /** The url string or the fdSrc object. */
+  readonly source: string | Record<string, Object> | undefined;
+  readonly loop: boolean;
+  /** The AVPlayerState it left. */
+  readonly from: string;
+}
+
+/** @kit.MediaKit AVPlayer. Media never ends by itself on the host: endOfStream() completes non-looping players. */
+export declare class MediaSim {
+  readonly log: MediaLogEntry[];
+  /** Players not released (the reference recommends at most 16). */
+  readonly livePlayers: number;
+  /** A player with audioRendererInfo.usage STREAM_USAGE_RINGTONE is playing. */
+  readonly ringing: boolean;
+  /** Only the codes the API declares (createAVPlayer 5400101, prepare 5400102/5400106, the others 5400102). */
+  readonly failures: FailureQueue;
+  /** How many players are playing, of this audio.StreamUsage if given. */
+  playing(usage?: number): number;
+  endOfStream(): number;
+}
+
 export declare class PreferencesSim {
   readonly failures: FailureQueue;
   restartApp(): void;
@@ -270,6 +334,8 @@ export declare class KitSim {
   static readonly notification: NotificationSim;
   static readonly push: PushSim;
   static readonly voip: VoipSim;
+  static readonly vibrator: VibratorSim;
+  static readonly media: MediaSim;
   static readonly preferences: PreferencesSim;
   static readonly hilog: HilogSim;
   static readonly network: NetworkSim;

@@ -6,12 +6,15 @@
 // release), with the names of @ohos.multimedia.image.d.ts.
 import { businessError, withCallback, PARAM_ERROR } from '../errors.js';
 
-/** A TypeScript numeric enum as the compiler emits it: names to values and values back to names. */
+/**
+ * A TypeScript numeric enum as the compiler emits it: names to values and values back to names (for two names of one
+ * value, the later one, as `E[E["A"] = 1] = "A"` statements in order leave it).
+ */
 export function tsEnum(members) {
   const e = {};
   for (const [name, value] of Object.entries(members)) {
     e[name] = value;
-    if (typeof value === 'number' && !(value in e)) e[value] = name;
+    if (typeof value === 'number') e[value] = name;
   }
   return Object.freeze(e);
 }
