@@ -10,7 +10,7 @@
 //   clock (advance) measures it.
 // - The user plays on the system UI with answer/reject/hangup/mute/unmute; events reach the callbacks
 //   registered with on('voipCallUiEvent') when they are delivered (a microtask later, as an IPC callback).
-// Where the reference is silent the sim takes the strictest reading and says so ("our choice").
+// Where the reference is silent the sim makes a choice and says so ("our choice"), the strictest where it can.
 import { businessError, later, FailureQueue, PARAM_ERROR } from '../errors.js';
 import { PixelMap, tsEnum } from './ImageKit.js';
 import { sim as notificationSim } from './NotificationKit.js';
@@ -139,7 +139,10 @@ export class VoipSim {
     this.time = 0;
     /** false: Call Service Kit cannot be reached, every API fails with 1007200002 (call-error-code). */
     this.serviceAvailable = true;
-    /** A carrier call is in progress: reportOutgoingCall fails with 1007200003 (call-error-code cause 2). */
+    /**
+     * A carrier call is in progress: reportOutgoingCall fails with 1007200003 (call-error-code cause 2),
+     * reportIncomingCall resolves CELLULAR_CALL_EXISTS (our reading of the enum).
+     */
     this.carrierCallActive = false;
     /** Another app has a VoIP call: reports resolve ErrorReason.VOIP_CALL_EXISTS. */
     this.otherAppCallActive = false;
@@ -147,7 +150,7 @@ export class VoipSim {
     this.screenLocked = false;
     /** callId -> the live call (reported and not yet DISCONNECTED). */
     this.calls = new Map();
-    /** Calls that ended (DISCONNECTED, or refused by reportIncomingCallError), oldest first. */
+    /** Calls that ended (reported DISCONNECTED, or ended by reportIncomingCallError), oldest first. */
     this.ended = [];
     /** Every call of a voipCall function, in order: { api, callId, args, at, error?, reason?, late? }. */
     this.reports = [];
