@@ -2,6 +2,9 @@
 // Typed for ArkTS in index.d.ts (keep the two in step; tools/sim/test checks they match).
 import { sim as notification } from './kits/NotificationKit.js';
 import { sim as push } from './kits/PushKit.js';
+import { sim as voip } from './kits/CallServiceKit.js';
+import { sim as vibrator } from './kits/SensorServiceKit.js';
+import { sim as media } from './kits/MediaKit.js';
 import { sim as preferences } from './kits/ArkData.js';
 import { sim as hilog } from './kits/PerformanceAnalysisKit.js';
 import { sim as network } from './kits/NetworkKit.js';
@@ -13,6 +16,12 @@ import { resetGlobals } from './globals.js';
 export class KitSim {
   static notification = notification;
   static push = push;
+  /** @kit.CallServiceKit: the system's VoIP calls, its call UI (answer, reject, hangup, ...) and VoIP push deadlines. */
+  static voip = voip;
+  /** @kit.SensorServiceKit vibrator: every start and stop, and what vibrates now. */
+  static vibrator = vibrator;
+  /** @kit.MediaKit AVPlayer: every player and every play/stop (a ringtone is STREAM_USAGE_RINGTONE). */
+  static media = media;
   static preferences = preferences;
   static hilog = hilog;
   static network = network;
@@ -32,6 +41,9 @@ export class KitSim {
   static reset() {
     notification.reset();
     push.reset();
+    voip.reset();
+    vibrator.reset();
+    media.reset();
     preferences.reset();
     hilog.reset();
     network.reset();

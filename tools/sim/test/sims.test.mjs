@@ -667,7 +667,8 @@ describe('the typed control panel (index.d.ts)', () => {
     const dts = fs.readFileSync(path.join(here, '../index.d.ts'), 'utf8');
     const instances = { NotificationSim: KitSim.notification, PushSim: KitSim.push, PreferencesSim: KitSim.preferences,
       HilogSim: KitSim.hilog, NetworkSim: KitSim.network, KitSim, FailureQueue: KitSim.push.failures,
-      AbilitySim: KitSim.ability, DeviceSim: KitSim.device, AgcState: KitSim.push.agc };
+      AbilitySim: KitSim.ability, DeviceSim: KitSim.device, AgcState: KitSim.push.agc, VoipSim: KitSim.voip,
+      VibratorSim: KitSim.vibrator, MediaSim: KitSim.media };
     let checked = 0;
     for (const m of dts.matchAll(/export declare class (\w+) \{([\s\S]*?)\n\}/g)) {
       const target = instances[m[1]];
