@@ -13,6 +13,7 @@ import { businessError, later, withCallback, FailureQueue, PARAM_ERROR } from '.
 import { deviceInfo } from './BasicServicesKit.js';
 import { sim as notificationSim } from './NotificationKit.js';
 import { Want } from './AbilityKit.js';
+import { sim as voipSim } from './CallServiceKit.js';
 
 export const ERR_INTERNAL = 1000900001;
 export const ERR_DUPLICATE_RECEIVER = 1000900005;
@@ -148,6 +149,9 @@ export class PushSim {
   }
 
   reset() {
+    /** VoIP pushes delivered, and Push Kit's callId of the latest (what reportIncomingCall must use). */
+    this.voipCalls = 0;
+    this.lastVoipCallId = undefined;
     /**
      * The app's state in AppGallery Connect. The first three are documented causes of 1000900010
      * (harmonyos-references/push-error-code); since HarmonyOS NEXT Developer Beta2 no Client ID or
@@ -338,8 +342,17 @@ export class PushSim {
         return 'cached';
       case REST_PUSH_TYPE.VOIP:
         // harmonyos-guides/push-voip: Push Kit starts the app's main ability, whose onCreate registers
-        // receiveMessage('VoIP'); a test creates that ability before calling receive.
-        return this.deliverTo('VoIP', { type: 'VoIP', data: JSON.stringify({ data: payload.extraData, header }) });
+        // receiveMessage('VoIP'); a test creates that ability before calling receive. The content is
+        // {data: extraData, header, callId}: the callId is Push Kit's, the one reportIncomingCall must use
+        // ("接口入参中的callId需要使用receiveMessage()回调中的callId"), and the 10 s to report it start now.
+        if (!this.receivers.has('VoIP')) {
+          return 'dropped';
+        }
+        this.voipCalls += 1;
+        const callId = `voip${this.voipCalls}${crypto.randomBytes(6).toString('hex')}`;
+        voipSim.pushArrived(callId);
+        this.lastVoipCallId = callId;
+        return this.deliverTo('VoIP', { type: 'VoIP', data: JSON.stringify({ data: payload.extraData, header, callId }) });
       default:
         // 1 (card refresh) and 7 (live view) are handled by the system, without an app callback.
         return 'system';

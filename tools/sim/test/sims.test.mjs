@@ -443,7 +443,13 @@ describe('PushKit receive: other push types', () => {
     const im = listen('IM');
     assert.equal(KitSim.push.receive(VOIP, body), 'received:VoIP');
     assert.equal(got[0].type, 'VoIP');
-    assert.deepEqual(JSON.parse(got[0].data), { data: '{"callId":"c1"}', header: { token } });
+    // push-voip: the content carries Push Kit's own callId (the one reportIncomingCall must use), and the
+    // system starts counting the 10 s to report it.
+    const content = JSON.parse(got[0].data);
+    assert.deepEqual({ data: content.data, header: content.header }, { data: '{"callId":"c1"}', header: { token } });
+    assert.match(content.callId, /^voip1[0-9a-f]{12}$/);
+    assert.equal(KitSim.push.lastVoipCallId, content.callId);
+    assert.deepEqual(KitSim.voip.pushes.map((p) => p.callId), [content.callId]);
     assert.equal(im.length, 0);
   });
 
