@@ -70,6 +70,8 @@ export declare class PushSim {
   readonly deleteTokenCalls: number;
   /** appProfileId -> AppProfileType; cleared by a new token and by deleteToken. */
   readonly profiles: Map<string, number>;
+  /** Push Kit's call id of the latest VoIP push (push-voip: content.callId, what reportIncomingCall needs). */
+  readonly lastVoipCallId: string | undefined;
   /** Notifications on screen (REST notification objects), oldest first. */
   readonly shown: Record<string, Object>[];
   /** The latest background message (REST body) waiting for a foreground getToken. */
