@@ -3,7 +3,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
-const { ringtoneWav, OUTPUT, SAMPLE_RATE, DURATION_S, LEVEL } = require('../ringtone');
+const { ringtoneWav, OUTPUT, SAMPLE_RATE, DURATION_S } = require('../ringtone');
 
 test('the committed ringtone is what tools/assets/ringtone.js writes', () => {
   assert.ok(fs.existsSync(OUTPUT), 'run node tools/assets/ringtone.js');
@@ -28,7 +28,8 @@ test('its level is modest and it ends in silence, so the loop does not click', (
   const wav = fs.readFileSync(OUTPUT);
   let peak = 0;
   for (let i = 44; i < wav.length; i += 2) peak = Math.max(peak, Math.abs(wav.readInt16LE(i)));
-  assert.ok(peak > 0.25 * 32767 && peak <= LEVEL * 32767 + 1, `peak ${peak}`);
+  // Audible, yet at most half of full scale: a phone speaker at full ringer volume is loud enough.
+  assert.ok(peak > 0.25 * 32767 && peak <= 0.5 * 32767, `peak ${peak}`);
   assert.equal(wav.readInt16LE(44), 0, 'starts at zero');
   assert.equal(wav.readInt16LE(wav.length - 2), 0, 'ends at zero');
 });
