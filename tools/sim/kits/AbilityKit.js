@@ -1,5 +1,71 @@
 // @kit.AbilityKit on the host: enough of the stage model for logic that receives Wants and contexts.
 // UIAbility keeps `context`, `launchWant` and `lastRequestWant` as the system sets them.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { businessError } from '../errors.js';
+
+// Bundled into a host suite (CommonJS) there is no import.meta.url; the runner starts suites in the project root.
+const ROOT = typeof import.meta.url === 'string' ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+  : process.cwd();
+
+/** The folder of the app's module `name` (its src/main/module.json5 says "name": name), or undefined. */
+function moduleDir(name) {
+  const candidates = ['entry', ...['common', 'features'].flatMap((top) => {
+    const dir = path.join(ROOT, top);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).map((d) => path.join(top, d)) : [];
+  })];
+  return candidates.map((c) => path.join(ROOT, c)).find((dir) => {
+    const file = path.join(dir, 'src/main/module.json5');
+    return fs.existsSync(file) && new RegExp(`"name"\\s*:\\s*"${name}"`).test(fs.readFileSync(file, 'utf8'));
+  });
+}
+
+/**
+ * A module's resourceManager, rawfiles only: getRawFd/closeRawFd (harmonyos-references/js-apis-resource-manager)
+ * open the module's src/main/resources/rawfile/<path> (offset 0, the file's length) and fail with 9001005
+ * (invalid relative path) for a file that is not there.
+ */
+class RawfileResourceManager {
+  constructor(dir) {
+    this.dir = dir;
+    this.open = new Map();
+  }
+
+  getRawFd(relative) {
+    const file = path.join(this.dir, 'src/main/resources/rawfile', String(relative));
+    if (typeof relative !== 'string' || relative.includes('..') || !fs.existsSync(file)) {
+      return Promise.reject(businessError(9001005, 'Invalid relative path.'));
+    }
+    const fd = fs.openSync(file, 'r');
+    this.open.set(relative, fd);
+    return Promise.resolve({ fd, offset: 0, length: fs.statSync(file).size });
+  }
+
+  closeRawFd(relative) {
+    const fd = this.open.get(relative);
+    if (fd === undefined) return Promise.reject(businessError(9001005, 'Invalid relative path.'));
+    fs.closeSync(fd);
+    this.open.delete(relative);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * application.createModuleContext (harmonyos-references/js-apis-app-ability-application, API 12): the
+ * context of another module of this app, e.g. an HSP's, for its resources. 401 for bad arguments and
+ * 16000050 (internal error) for a module the app does not have.
+ */
+export const application = {
+  createModuleContext(context, moduleName) {
+    if (context === null || typeof context !== 'object' || typeof moduleName !== 'string') {
+      return Promise.reject(businessError(401, 'Parameter error.'));
+    }
+    const dir = moduleDir(moduleName);
+    if (dir === undefined) return Promise.reject(businessError(16000050, 'Internal error.'));
+    return Promise.resolve({ resourceManager: new RawfileResourceManager(dir), moduleName });
+  },
+};
 export class Want {
   constructor(init) {
     Object.assign(this, init || {});
@@ -116,4 +182,4 @@ export function setDelegatorParameters(parameters) {
 // Namespaces that code uses only for types at compile time (common.UIAbilityContext, ...).
 export const common = {};
 export const wantConstant = { Params: {}, Flags: {} };
-export default { UIAbility, AbilityConstant, Want, common, bundleManager };
+export default { UIAbility, AbilityConstant, Want, common, bundleManager, application };

@@ -687,3 +687,19 @@ describe('the typed control panel (index.d.ts)', () => {
     assert.ok(checked > 30, `only ${checked} members checked`);
   });
 });
+
+describe('AbilityKit application.createModuleContext and rawfiles', () => {
+  test('a module context reads that module\'s rawfile; a missing file is 9001005, an unknown module 16000050', async () => {
+    const { application } = await import('../kits/AbilityKit.js');
+    const ctx = await application.createModuleContext({}, 'call');
+    const raw = await ctx.resourceManager.getRawFd('common/ringtone/ringtone.wav');
+    assert.equal(raw.offset, 0);
+    assert.ok(raw.length > 1000);
+    await ctx.resourceManager.closeRawFd('common/ringtone/ringtone.wav');
+    await assert.rejects(ctx.resourceManager.getRawFd('common/none.wav'), (e) => e.code === 9001005);
+    await assert.rejects(ctx.resourceManager.getRawFd('../../module.json5'), (e) => e.code === 9001005);
+    await assert.rejects(ctx.resourceManager.closeRawFd('common/ringtone/ringtone.wav'), (e) => e.code === 9001005);
+    await assert.rejects(application.createModuleContext({}, 'nosuchmodule'), (e) => e.code === 16000050);
+    await assert.rejects(application.createModuleContext(undefined, 'call'), (e) => e.code === 401);
+  });
+});
