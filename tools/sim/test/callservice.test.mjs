@@ -10,7 +10,7 @@ import '../globals.js';
 import { KitSim } from '../control.js';
 import { voipCall, DOCUMENTED_CODES, REPORT_DEADLINE_MS, VoipSim } from '../kits/CallServiceKit.js';
 import { image } from '../kits/ImageKit.js';
-import { codeOf } from './helpers.mjs';
+import { codeOf, thrownCode } from './helpers.mjs';
 
 const { VoipCallType, VoipCallState, VoipCallUiEvent, ErrorReason, VoipCallFailureCause, CallAudioEvent } = voipCall;
 const RINGING = VoipCallState.VOIP_CALL_STATE_RINGING;
@@ -44,15 +44,6 @@ function listen() {
   return { got, cb };
 }
 
-/** The BusinessError code a synchronous call throws, or 0. */
-function thrownCode(fn) {
-  try {
-    fn();
-    return 0;
-  } catch (e) {
-    return e.code;
-  }
-}
 
 beforeEach(() => KitSim.reset());
 

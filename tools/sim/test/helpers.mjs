@@ -11,6 +11,16 @@ export async function codeOf(promise) {
   }
 }
 
+/** The BusinessError code a synchronous call throws, or 0 when it returns. */
+export function thrownCode(fn) {
+  try {
+    fn();
+    return 0;
+  } catch (e) {
+    return e.code;
+  }
+}
+
 /** A loopback port nobody listens on (a refused connection). */
 export async function freePort() {
   const s = http.createServer();

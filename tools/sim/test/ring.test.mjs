@@ -7,20 +7,12 @@ import { KitSim } from '../control.js';
 import { vibrator, DOCUMENTED_CODES as VIBRATOR_CODES, MAX_DURATION_MS } from '../kits/SensorServiceKit.js';
 import { media, DOCUMENTED_CODES as MEDIA_CODES } from '../kits/MediaKit.js';
 import { audio } from '../kits/AudioKit.js';
-import { codeOf } from './helpers.mjs';
+import { codeOf, thrownCode } from './helpers.mjs';
 
 const RINGTONE = audio.StreamUsage.STREAM_USAGE_RINGTONE;
 const ring = { type: 'time', duration: 1000 };
 const RING = { id: 0, usage: 'ring' };
 
-function thrownCode(fn) {
-  try {
-    fn();
-    return 0;
-  } catch (e) {
-    return e.code;
-  }
-}
 
 beforeEach(() => KitSim.reset());
 
