@@ -2,7 +2,7 @@
 // one conversation by id, opening a direct conversation before any message, and "delete for me".
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRig, login, call, LiveDevice, until } from './helpers.js';
+import { startRig, login, call, LiveDevice, until, sendMessage, listConversations } from './helpers.js';
 import type { Rig } from './helpers.js';
 import { directConversationId } from '../src/service.js';
 
@@ -14,17 +14,9 @@ let carol: string;
 interface Msg { id: string; conversationId: string; seq: number; senderId: string; senderName: string; text: string }
 interface Item { id: string; kind: string; name: string; peerId?: string; lastMessage: Msg | null; unread: number; peerReadSeq: number }
 
-async function send(from: string, to: { to: string } | { groupId: string }, text: string, clientMsgId: string): Promise<Msg> {
-  const r = await call(rig, from, 'POST', '/messages', { ...to, text, clientMsgId });
-  assert.equal(r.statusCode, 201, r.body);
-  return r.json() as Msg;
-}
-
-async function list(token: string): Promise<Item[]> {
-  const r = await call(rig, token, 'GET', '/conversations');
-  assert.equal(r.statusCode, 200, r.body);
-  return r.json().conversations as Item[];
-}
+const send = (from: string, to: { to: string } | { groupId: string }, text: string, clientMsgId: string) =>
+  sendMessage<Msg>(rig, from, to, text, clientMsgId);
+const list = (token: string) => listConversations<Item>(rig, token);
 
 async function one(token: string, conversationId: string): Promise<Item> {
   const r = await call(rig, token, 'GET', `/conversations/${conversationId}`);

@@ -2,7 +2,7 @@
 // what mute does to pushes and the badge, and the event that keeps the user's other devices in step.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRig, login, call, bindDevice, drained, LiveDevice, until } from './helpers.js';
+import { startRig, login, call, bindDevice, drained, LiveDevice, until, sendMessage, listConversations } from './helpers.js';
 import type { Rig } from './helpers.js';
 
 const TOKEN_A = 'IQAAAACy0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -14,21 +14,14 @@ let carol: string;
 
 interface Listed { id: string; kind: string; unread: number; pinned: boolean; muted: boolean; memberCount: number }
 
-async function send(from: string, to: { to: string } | { groupId: string }, text: string, clientMsgId: string) {
-  const r = await call(rig, from, 'POST', '/messages', { ...to, text, clientMsgId });
-  assert.equal(r.statusCode, 201, r.body);
-  return r.json() as { id: string; conversationId: string; seq: number };
-}
+const send = (from: string, to: { to: string } | { groupId: string }, text: string, clientMsgId: string) =>
+  sendMessage<{ id: string; conversationId: string; seq: number }>(rig, from, to, text, clientMsgId);
 
 async function settings(token: string, conversationId: string, body: unknown) {
   return call(rig, token, 'PUT', `/conversations/${conversationId}/settings`, body);
 }
 
-async function list(token: string): Promise<Listed[]> {
-  const r = await call(rig, token, 'GET', '/conversations');
-  assert.equal(r.statusCode, 200, r.body);
-  return r.json().conversations as Listed[];
-}
+const list = (token: string) => listConversations<Listed>(rig, token);
 
 /** Sends raw JSON text, so a value reaches the server exactly as written. */
 async function raw(token: string, url: string, json: string) {

@@ -1,5 +1,6 @@
 // Starts the server for a test: a temporary data folder, a certificate whose service account is the
 // test key, and Push Kit pointed at the fake.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,6 +86,21 @@ export async function pushProfileIdOf(rig: Rig, token: string): Promise<string> 
 
 export async function call(rig: Rig, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
   return rig.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}` }, payload: payload as object });
+}
+
+/** POST /messages, expecting 201 (a new message): the stored message. */
+export async function sendMessage<T>(rig: Rig, from: string, to: { to: string } | { groupId: string }, text: string,
+  clientMsgId: string): Promise<T> {
+  const r = await call(rig, from, 'POST', '/messages', { ...to, text, clientMsgId });
+  assert.equal(r.statusCode, 201, r.body);
+  return r.json() as T;
+}
+
+/** GET /conversations, expecting 200: the items. */
+export async function listConversations<T>(rig: Rig, token: string): Promise<T[]> {
+  const r = await call(rig, token, 'GET', '/conversations');
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json().conversations as T[];
 }
 
 export async function bindDevice(rig: Rig, token: string, deviceId: string, pushToken: string, clientId = CLIENT_ID): Promise<void> {
