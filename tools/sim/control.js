@@ -8,6 +8,7 @@ import { sim as media } from './kits/MediaKit.js';
 import { sim as preferences } from './kits/ArkData.js';
 import { sim as hilog } from './kits/PerformanceAnalysisKit.js';
 import { sim as network } from './kits/NetworkKit.js';
+import { sim as localization } from './kits/LocalizationKit.js';
 import { promptAction } from './kits/ArkUI.js';
 import { UIAbilityContext, sim as ability } from './kits/AbilityKit.js';
 import { deviceInfo, useApiLevel } from './kits/BasicServicesKit.js';
@@ -25,6 +26,8 @@ export class KitSim {
   static preferences = preferences;
   static hilog = hilog;
   static network = network;
+  /** @kit.LocalizationKit i18n: the device's time zone and language. */
+  static localization = localization;
   static ability = ability;
   /** deviceInfo of @kit.BasicServicesKit; tests may change deviceType (or the API level with useApiLevel). */
   static device = deviceInfo;
@@ -47,6 +50,7 @@ export class KitSim {
     preferences.reset();
     hilog.reset();
     network.reset();
+    localization.reset();
     ability.reset();
     promptAction.shown.length = 0;
     deviceInfo.deviceType = 'phone';

@@ -332,6 +332,15 @@ export declare class DeviceSim {
   readonly osFullName: string;
 }
 
+/** @kit.LocalizationKit i18n on the host. */
+export declare class LocalizationSim {
+  /** The device's time zone id, e.g. 'Asia/Shanghai' (what i18n.getTimeZone() answers). */
+  timeZone: string;
+  /** What i18n.System.getSystemLanguage() answers, e.g. 'zh-Hans' or 'en-Latn-US'. */
+  language: string;
+  reset(): void;
+}
+
 export declare class KitSim {
   static readonly notification: NotificationSim;
   static readonly push: PushSim;
@@ -341,6 +350,7 @@ export declare class KitSim {
   static readonly preferences: PreferencesSim;
   static readonly hilog: HilogSim;
   static readonly network: NetworkSim;
+  static readonly localization: LocalizationSim;
   static readonly device: DeviceSim;
   static readonly ability: AbilitySim;
   /** A fresh device: an API 12 phone, every simulation back to its initial state. */

@@ -703,3 +703,17 @@ describe('AbilityKit application.createModuleContext and rawfiles', () => {
     await assert.rejects(application.createModuleContext(undefined, 'call'), (e) => e.code === 401);
   });
 });
+
+describe('LocalizationKit i18n (js-apis-i18n)', () => {
+  test('getTimeZone() is the device zone; an id gives that zone; junk is refused', async () => {
+    const { i18n, sim } = await import('../kits/LocalizationKit.js');
+    sim.reset();
+    assert.equal(i18n.getTimeZone().getID(), 'Asia/Shanghai');
+    sim.timeZone = 'Europe/Berlin';
+    assert.equal(i18n.getTimeZone().getID(), 'Europe/Berlin');
+    assert.equal(i18n.getTimeZone('Asia/Kolkata').getID(), 'Asia/Kolkata');
+    assert.throws(() => i18n.getTimeZone('Mars/Base'), (e) => e.code === 401);
+    assert.equal(i18n.System.getSystemLanguage(), 'zh-Hans');
+    sim.reset();
+  });
+});
