@@ -15,6 +15,7 @@ import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_L
 import type { IssuedSession } from './auth.js';
 import { Hub } from './hub.js';
 import { ApiError, ImService, isWellFormed } from './service.js';
+import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
 
@@ -29,10 +30,15 @@ const ID = '^[A-Za-z0-9_-]{1,64}$';
 const id = { type: 'string', pattern: ID } as const;
 /** Text a person wrote: well-formed Unicode (what we store is what we acknowledged) and not only spaces. */
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, wellFormed: true, notBlank: true } as const);
+/** Minutes after local midnight (the do-not-disturb window's ends). */
+const minuteOfDay = { type: 'integer', minimum: 0, maximum: MINUTES_PER_DAY - 1 } as const;
 const password = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, wellFormed: true } as const;
 const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
 
-/** Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space. */
+/**
+ * Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space,
+ * `timeZone` names that are not an IANA time zone the server knows.
+ */
 function textKeywords(ajv: Ajv): Ajv {
   const keyword = (name: string, ok: (s: string) => boolean, message: string) => {
     const validate: SchemaValidateFunction = (schema: boolean, data: string) => {
@@ -44,6 +50,7 @@ function textKeywords(ajv: Ajv): Ajv {
   };
   keyword('wellFormed', isWellFormed, 'must be well-formed Unicode text (no lone surrogates)');
   keyword('notBlank', (s) => s.trim().length > 0, 'must not be blank');
+  keyword('timeZone', isTimeZone, 'must be an IANA time zone name, such as Asia/Shanghai or UTC');
   return ajv;
 }
 
@@ -418,7 +425,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       authed.get('/settings', async (request) => service.getSettings(request.userId));
       authed.put('/settings', {
         schema: { body: { type: 'object', additionalProperties: false, minProperties: 1, properties: {
-          dnd: { type: 'boolean' }, preview: { type: 'boolean' }, multiDevicePolicy: { type: 'string', enum: ['allOffline', 'anyOffline'] } } } },
+          dnd: { type: 'boolean' }, dndStart: minuteOfDay, dndEnd: minuteOfDay,
+          // The length is checked before the zone, so a long string never reaches Intl.
+          timeZone: { type: 'string', minLength: 1, maxLength: MAX_TIME_ZONE_LENGTH, timeZone: true },
+          preview: { type: 'boolean' }, multiDevicePolicy: { type: 'string', enum: ['allOffline', 'anyOffline'] } } } },
       }, async (request) => service.putSettings(request.userId, request.body as object));
     });
 

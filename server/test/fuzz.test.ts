@@ -19,7 +19,7 @@ import type { Rig } from './helpers.js';
 import { directConversationId } from '../src/service.js';
 
 const SEED = 20_240_611;
-/** Runs per endpoint (28 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
+/** Runs per endpoint (32 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
 const RUNS_PER_ENDPOINT = 80;
 const RUNS_MIXED = 300;
 const RUNS_EXTERNAL = 200;
@@ -379,7 +379,12 @@ const ENDPOINTS: Endpoint[] = [
   })),
   { name: 'GET /settings', method: 'GET', authed: true, ...fixed('/api/v1/settings') },
   { name: 'PUT /settings', method: 'PUT', authed: true, ...fixed('/api/v1/settings'),
-    body: () => ({ dnd: fc.constantFrom('true', 'false'), preview: fc.constantFrom('true', 'false'), multiDevicePolicy: rawFrom('allOffline', 'anyOffline') }) },
+    body: () => ({ dnd: fc.constantFrom('true', 'false'),
+      dndStart: fc.oneof(fc.integer({ min: 0, max: 1439 }).map(String), fc.constantFrom('1440', '-1', '22.5', '"22"', '1e3')),
+      dndEnd: fc.oneof(fc.integer({ min: 0, max: 1439 }).map(String), fc.constantFrom('1440', '-0', '419.99', '"7"')),
+      timeZone: fc.oneof(rawFrom('UTC', 'Asia/Shanghai', 'Asia/Kolkata', 'Europe/Berlin', 'Mars/Base', '+05:30', 'UTC+8', 'utc', 'Etc/GMT+5'),
+        raw(asciiString(70))),
+      preview: fc.constantFrom('true', 'false'), multiDevicePolicy: rawFrom('allOffline', 'anyOffline') }) },
   { name: 'GET /ws (no upgrade)', method: 'GET', authed: true, ...fixed('/api/v1/ws'),
     query: () => fc.oneof(
       { weight: 2, arbitrary: pathParam(['phone', 'tablet']).map((p) => ({ query: `deviceId=${p.segment}`, kind: p.kind === 'ok:path' ? 'ok:query' : 'query:deviceId' })) },
