@@ -70,6 +70,11 @@ export function isWellFormed(text: string): boolean {
   return !/\p{Cs}/u.test(text);
 }
 
+/** C0 and C1 controls and DEL (tabs and line breaks included): never part of a name someone else reads. */
+export function hasControlCharacters(text: string): boolean {
+  return /\p{Cc}/u.test(text);
+}
+
 function randomId(prefix: string): string {
   return `${prefix}${crypto.randomBytes(12).toString('base64url')}`;
 }
@@ -226,7 +231,8 @@ export class ImService {
    */
   ensureExternalUser(userId: string, displayName: string | undefined): void {
     const name = displayName?.trim();
-    const usable = name !== undefined && name.length > 0 && name.length <= 64 && isWellFormed(name);
+    // The rule of PUT /me's schema: 1..64 characters (code points, as JSON Schema counts), no controls.
+    const usable = name !== undefined && name.length > 0 && [...name].length <= 64 && isWellFormed(name) && !hasControlCharacters(name);
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO users (id, display_name, password_hash, created_at) VALUES (?, ?, NULL, ?)')
         .run(userId, usable ? name : userId, this.now());
@@ -243,6 +249,16 @@ export class ImService {
 
   profile(userId: string): { userId: string; displayName: string; pushProfileId: string } {
     return { userId, displayName: this.displayName(userId), pushProfileId: this.pushProfileId(userId) };
+  }
+
+  /**
+   * A new display name (validated and trimmed by the API). Only the user's own devices are told: everyone
+   * else reads names with the messages and conversations (joined at read time), so old messages show it too.
+   */
+  rename(userId: string, displayName: string): { userId: string; displayName: string; pushProfileId: string } {
+    this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, userId);
+    this.hub.send(userId, { type: 'profile', userId, displayName });
+    return this.profile(userId);
   }
 
   /**

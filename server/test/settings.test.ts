@@ -1,6 +1,7 @@
 // The Settings feature through the API: the do-not-disturb window (validation, persistence, the `settings`
-// event to every device of the user, and push suppression against the fake Push Kit on the rig's clock).
-// Time is the rig's injected clock, frozen unless a test moves it.
+// event to every device of the user, and push suppression against the fake Push Kit on the rig's clock),
+// and the editable display name (PUT /me: validation, the `profile` event, its own rate limit). Time is
+// the rig's injected clock, frozen unless a test moves it.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRig, login, call, bindDevice, drained, LiveDevice, until, sendMessage } from './helpers.js';
@@ -210,5 +211,93 @@ describe('do-not-disturb against the server clock: pushes to an offline user', (
     await drained(rig);
     assert.deepEqual((rig.server.db.prepare('SELECT kind FROM push_outbox WHERE ref_id = ? ORDER BY id').all(loud.callId) as { kind: string }[])
       .map((r) => r.kind), ['call', 'missedCall']);
+  });
+});
+
+describe('PUT /me: the display name', () => {
+  beforeEach(() => aliceAndOfflineBob('2024-06-03T12:00:00Z'));
+  afterEach(async () => { await rig.stop(); });
+
+  test('answers as GET /me does, trimmed; GET /me and the peer\'s pages read the new name', async () => {
+    const m = await sendMessage<{ conversationId: string }>(rig, alice, { to: 'bob' }, 'before the rename', 'r1');
+    const me = (await call(rig, alice, 'GET', '/me')).json();
+    const r = await call(rig, alice, 'PUT', '/me', { displayName: '  Alice Liddell \u3000' });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(r.json(), { userId: 'alice', displayName: 'Alice Liddell', pushProfileId: me.pushProfileId });
+    assert.deepEqual((await call(rig, alice, 'GET', '/me')).json(), r.json());
+    const page = (await call(rig, bob, 'GET', `/conversations/${m.conversationId}/messages`)).json();
+    assert.equal(page.messages[0].senderName, 'Alice Liddell', 'old messages show the new name (joined at read time)');
+    assert.equal((await call(rig, bob, 'GET', '/conversations')).json().conversations[0].name, 'Alice Liddell');
+    await sendMessage(rig, alice, { to: 'bob' }, 'after the rename', 'r2');
+    await drained(rig);
+    assert.equal(rig.fake.accepted.at(-1)?.body.payload.notification.title, 'Alice Liddell', 'and so does the next push');
+  });
+
+  test('characters are counted, not UTF-16 units: 64 emoji fit, 65 do not', async () => {
+    const r = await call(rig, alice, 'PUT', '/me', { displayName: '😀'.repeat(64) });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().displayName, '😀'.repeat(64));
+    assertBadRequest(await call(rig, alice, 'PUT', '/me', { displayName: '😀'.repeat(65) }), 'body/displayName', '65 emoji');
+    assert.equal((await call(rig, alice, 'PUT', '/me', { displayName: '👩‍👩‍👧 e\u0301' })).statusCode, 200, 'joiners and combining marks are not controls');
+  });
+
+  test('the user\'s devices get a profile event; a member of their conversations does not', async () => {
+    await sendMessage(rig, alice, { to: 'bob' }, 'hi', 'p1');
+    const phone = await LiveDevice.connect(rig, alice, 'phone');
+    const tablet = await LiveDevice.connect(rig, alice, 'tablet');
+    const bobs = await LiveDevice.connect(rig, bob, 'phone');
+    await call(rig, alice, 'PUT', '/me', { displayName: 'Al' });
+    const expected = { type: 'profile', userId: 'alice', displayName: 'Al' };
+    await until(() => phone.of('profile').length === 1 && tablet.of('profile').length === 1);
+    assert.deepEqual(phone.of('profile'), [expected]);
+    assert.deepEqual(tablet.of('profile'), [expected]);
+    // Bob's socket saw everything up to a later event of his own: no profile event of Alice's among it.
+    await call(rig, bob, 'PUT', '/me', { displayName: 'Bobby' });
+    await until(() => bobs.of('profile').length === 1);
+    assert.deepEqual(bobs.of('profile'), [{ type: 'profile', userId: 'bob', displayName: 'Bobby' }]);
+    assert.equal(phone.of('profile').length, 1);
+    await Promise.all([phone.close(), tablet.close(), bobs.close()]);
+  });
+
+  test('empty, blank, too long, control characters, wrong types and unknown fields are 400, and change nothing', async () => {
+    const cases: [string, string][] = [
+      ['{"displayName":""}', 'body/displayName'], ['{"displayName":"   "}', 'body/displayName'],
+      ['{"displayName":"\\u3000\\u00a0"}', 'body/displayName'], [`{"displayName":"${'x'.repeat(65)}"}`, 'body/displayName'],
+      ['{"displayName":"a\\u0000b"}', 'body/displayName'], ['{"displayName":"Al\\nice"}', 'body/displayName'],
+      ['{"displayName":"\\tAlice"}', 'body/displayName'], ['{"displayName":"Alice\\r\\n"}', 'body/displayName'],
+      ['{"displayName":"A\\u007f"}', 'body/displayName'], ['{"displayName":"A\\u0085"}', 'body/displayName'],
+      ['{"displayName":"\\ud800"}', 'body/displayName'], ['{"displayName":42}', 'body/displayName'],
+      ['{"displayName":null}', 'body/displayName'], ['{"displayName":["Al"]}', 'body/displayName'],
+      ['{"displayName":"Al","userId":"bob"}', 'body/userId'], ['{"name":"Al"}', 'body'], ['{}', 'body'], ['"Al"', 'body'],
+    ];
+    const live = await LiveDevice.connect(rig, alice, 'phone');
+    for (const [json, field] of cases) assertBadRequest(await raw(alice, 'PUT', '/me', json), field, json);
+    assert.match((await raw(alice, 'PUT', '/me', '{"displayName":"a\\u0001"}')).json().error, /control characters/);
+    assert.match((await raw(alice, 'PUT', '/me', '{"name":"Al"}')).json().error, /required property 'displayName'/, 'a missing name is named in the text');
+    assert.equal((await call(rig, alice, 'GET', '/me')).json().displayName, 'Alice', 'nothing changed');
+    assert.deepEqual(live.of('profile'), [], 'and nobody was told');
+    await live.close();
+  });
+
+  test('registration refuses the same names (one rule for a name, whichever way it is set)', async () => {
+    const r = await rig.inject({ method: 'POST', url: '/api/v1/accounts', payload: { userId: 'zed', password: 'long enough', displayName: 'Z\ned' } });
+    assertBadRequest(r, 'body/displayName', 'a line break at registration');
+  });
+});
+
+describe('PUT /me: rate limit', () => {
+  beforeEach(() => aliceAndOfflineBob('2024-06-03T12:00:00Z', { RATE_PROFILE_CHANGES_PER_MIN: '3' }));
+  afterEach(async () => { await rig.stop(); });
+
+  test('name changes have their own per-user limit (429 with Retry-After); reading and other users are not held', async () => {
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await call(rig, alice, 'PUT', '/me', { displayName: `Alice ${i}` })).statusCode);
+    assert.deepEqual(codes, [200, 200, 200, 429]);
+    const limited = await call(rig, alice, 'PUT', '/me', { displayName: 'Alice 9' });
+    assert.match(limited.json().error, /at most 3 per minute/);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    assert.equal((await call(rig, alice, 'GET', '/me')).json().displayName, 'Alice 2', 'a limited change is not applied');
+    assert.equal((await call(rig, bob, 'PUT', '/me', { displayName: 'Bobby' })).statusCode, 200, 'per user');
+    assert.equal((await putSettings(alice, { dnd: true })).statusCode, 200, 'settings are not name changes');
   });
 });
