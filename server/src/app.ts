@@ -14,7 +14,8 @@ import type { Db } from './db.js';
 import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, Sessions } from './auth.js';
 import type { IssuedSession } from './auth.js';
 import { Hub } from './hub.js';
-import { ApiError, ImService, isWellFormed } from './service.js';
+import { ApiError, ImService, hasControlCharacters, isWellFormed } from './service.js';
+import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
 
@@ -29,10 +30,17 @@ const ID = '^[A-Za-z0-9_-]{1,64}$';
 const id = { type: 'string', pattern: ID } as const;
 /** Text a person wrote: well-formed Unicode (what we store is what we acknowledged) and not only spaces. */
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, wellFormed: true, notBlank: true } as const);
+/** A display name: text as above (1..64 characters, counted by code point as sent, stored trimmed) without control characters. */
+const displayName = { ...text(64), noControl: true } as const;
+/** Minutes after local midnight (the do-not-disturb window's ends). */
+const minuteOfDay = { type: 'integer', minimum: 0, maximum: MINUTES_PER_DAY - 1 } as const;
 const password = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, wellFormed: true } as const;
 const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
 
-/** Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space. */
+/**
+ * Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space,
+ * `noControl` control characters, `timeZone` names that are not an IANA time zone the server knows.
+ */
 function textKeywords(ajv: Ajv): Ajv {
   const keyword = (name: string, ok: (s: string) => boolean, message: string) => {
     const validate: SchemaValidateFunction = (schema: boolean, data: string) => {
@@ -44,6 +52,8 @@ function textKeywords(ajv: Ajv): Ajv {
   };
   keyword('wellFormed', isWellFormed, 'must be well-formed Unicode text (no lone surrogates)');
   keyword('notBlank', (s) => s.trim().length > 0, 'must not be blank');
+  keyword('noControl', (s) => !hasControlCharacters(s), 'must not contain control characters');
+  keyword('timeZone', isTimeZone, 'must be an IANA time zone name, such as Asia/Shanghai or UTC');
   return ajv;
 }
 
@@ -138,6 +148,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     calls: perUser(config.rateLimits.calls, 'call actions'),
     devices: perUser(config.rateLimits.devices, 'device changes'),
     sockets: perUser(config.rateLimits.sockets, 'connections'),
+    profile: perUser(config.rateLimits.profile, 'profile changes'),
     signInByAddress: perMinute(config.rateLimits.signInPerAddress, 'sign-in attempts from this address', (r) => `sign-in:${r.ip}`),
     signInByUser: perMinute(config.rateLimits.signInPerUser, 'sign-in attempts for this user',
       (r) => `sign-in-user:${(r.body as { userId?: string }).userId ?? ''}`),
@@ -221,7 +232,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       onRequest: passwordMode,
       preHandler: limits.signInByAddress,
       schema: { body: { type: 'object', additionalProperties: false, required: ['userId', 'password', 'displayName'],
-        properties: { userId: id, password, displayName: text(64) } } },
+        properties: { userId: id, password, displayName } } },
     }, async (request, reply) => {
       const body = request.body as { userId: string; password: string; displayName: string };
       service.createUser(body.userId, body.displayName.trim(), await passwords.hash(body.password));
@@ -270,6 +281,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
 
       authed.get('/me', async (request) => service.profile(request.userId));
+
+      // Others see the name in chat pages and in the title of notifications: changes are limited on their own.
+      authed.put('/me', {
+        preHandler: limits.profile,
+        schema: { body: { type: 'object', additionalProperties: false, required: ['displayName'], properties: { displayName } } },
+      }, async (request) => service.rename(request.userId, (request.body as { displayName: string }).displayName.trim()));
 
       authed.put('/devices/:deviceId', {
         preHandler: limits.devices,
@@ -418,7 +435,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       authed.get('/settings', async (request) => service.getSettings(request.userId));
       authed.put('/settings', {
         schema: { body: { type: 'object', additionalProperties: false, minProperties: 1, properties: {
-          dnd: { type: 'boolean' }, preview: { type: 'boolean' }, multiDevicePolicy: { type: 'string', enum: ['allOffline', 'anyOffline'] } } } },
+          dnd: { type: 'boolean' }, dndStart: minuteOfDay, dndEnd: minuteOfDay,
+          // The length is checked before the zone, so a long string never reaches Intl.
+          timeZone: { type: 'string', minLength: 1, maxLength: MAX_TIME_ZONE_LENGTH, timeZone: true },
+          preview: { type: 'boolean' }, multiDevicePolicy: { type: 'string', enum: ['allOffline', 'anyOffline'] } } } },
       }, async (request) => service.putSettings(request.userId, request.body as object));
     });
 

@@ -61,8 +61,8 @@ export interface Config {
   tokenMovesPerDay: number;
   bodyLimitBytes: number;
   heartbeatMs: number;
-  /** Per minute: per user (messages, calls, devices, requests, sockets) and per client address (auth). */
-  rateLimits: { messages: number; calls: number; devices: number; requests: number; sockets: number;
+  /** Per minute: per user (messages, calls, devices, requests, sockets, profile changes) and per client address (auth). */
+  rateLimits: { messages: number; calls: number; devices: number; requests: number; sockets: number; profile: number;
     signInPerAddress: number; signInPerUser: number };
 }
 
@@ -202,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devices: intFrom(env, 'RATE_DEVICES_PER_MIN', 20, 1, 100000),
       requests: intFrom(env, 'RATE_REQUESTS_PER_MIN', 600, 1, 1000000),
       sockets: intFrom(env, 'RATE_SOCKETS_PER_MIN', 30, 1, 100000),
+      profile: intFrom(env, 'RATE_PROFILE_CHANGES_PER_MIN', 10, 1, 100000),
       signInPerAddress: intFrom(env, 'RATE_SIGN_IN_PER_ADDRESS_PER_MIN', 30, 1, 100000),
       signInPerUser: intFrom(env, 'RATE_SIGN_IN_PER_USER_PER_MIN', 10, 1, 100000),
     },

@@ -32,7 +32,11 @@ CREATE TABLE IF NOT EXISTS settings (
   user_id TEXT PRIMARY KEY REFERENCES users(id),
   dnd INTEGER NOT NULL DEFAULT 0,
   preview INTEGER NOT NULL DEFAULT 1,
-  multi_device_policy TEXT NOT NULL DEFAULT 'allOffline'
+  multi_device_policy TEXT NOT NULL DEFAULT 'allOffline',
+  -- The do-not-disturb window: minutes after local midnight in time_zone (an IANA name), [start, end).
+  dnd_start INTEGER NOT NULL DEFAULT 1320,
+  dnd_end INTEGER NOT NULL DEFAULT 420,
+  time_zone TEXT NOT NULL DEFAULT 'UTC'
 );
 CREATE TABLE IF NOT EXISTS devices (
   user_id TEXT NOT NULL REFERENCES users(id),
@@ -187,6 +191,11 @@ const MIGRATIONS: string[] = [
    UPDATE calls SET ended_by = caller_id WHERE state = 'cancelled';
    UPDATE calls SET state = 'ended' WHERE state = 'accepted';
    UPDATE calls SET callee_seen = 1 WHERE state != 'ringing';`,
+  // 5: do-not-disturb becomes a daily window in the user's time zone (22:00 to 07:00 UTC unless set).
+  // Every row gets the defaults, so a user who had it on is quiet at night only from now on.
+  `ALTER TABLE settings ADD COLUMN dnd_start INTEGER NOT NULL DEFAULT 1320;
+   ALTER TABLE settings ADD COLUMN dnd_end INTEGER NOT NULL DEFAULT 420;
+   ALTER TABLE settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';`,
 ];
 
 export interface DbOptions {

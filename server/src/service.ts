@@ -6,6 +6,7 @@ import type { Certificate, Config } from './config.js';
 import { certificateFor } from './config.js';
 import type { Db } from './db.js';
 import { metaValue } from './db.js';
+import { inQuietHours } from './dnd.js';
 import type { Hub } from './hub.js';
 import type { OutboxTarget, PushOutbox } from './push/outbox.js';
 import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
@@ -14,7 +15,13 @@ export type MultiDevicePolicy = 'allOffline' | 'anyOffline';
 /** `accepted` is the active call; every other state but `ringing` is final. */
 export type CallState = 'ringing' | 'accepted' | 'rejected' | 'cancelled' | 'missed' | 'busy' | 'ended';
 
-export interface Settings { dnd: boolean; preview: boolean; multiDevicePolicy: MultiDevicePolicy }
+/** A user's settings; `dndStart`/`dndEnd` are minutes after midnight in `timeZone` (see dnd.ts). */
+export interface Settings {
+  dnd: boolean; dndStart: number; dndEnd: number; timeZone: string; preview: boolean; multiDevicePolicy: MultiDevicePolicy;
+}
+interface SettingsRow { dnd: number; dnd_start: number; dnd_end: number; time_zone: string; preview: number; multi_device_policy: MultiDevicePolicy }
+const toSettings = (r: SettingsRow): Settings => ({ dnd: r.dnd === 1, dndStart: r.dnd_start, dndEnd: r.dnd_end, timeZone: r.time_zone,
+  preview: r.preview === 1, multiDevicePolicy: r.multi_device_policy });
 /** One user's settings of one conversation. */
 export interface ConversationSettings { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }
 /** `senderName` is the sender's display name now (read with the message, never stored with it). */
@@ -61,6 +68,11 @@ const PREVIEW_OFF_BODY = 'You have a new message';
 /** Lone UTF-16 surrogates cannot be stored as sent (SQLite keeps UTF-8): in a u-flag pattern they are category Cs. */
 export function isWellFormed(text: string): boolean {
   return !/\p{Cs}/u.test(text);
+}
+
+/** C0 and C1 controls and DEL (tabs and line breaks included): never part of a name someone else reads. */
+export function hasControlCharacters(text: string): boolean {
+  return /\p{Cc}/u.test(text);
 }
 
 function randomId(prefix: string): string {
@@ -219,7 +231,8 @@ export class ImService {
    */
   ensureExternalUser(userId: string, displayName: string | undefined): void {
     const name = displayName?.trim();
-    const usable = name !== undefined && name.length > 0 && name.length <= 64 && isWellFormed(name);
+    // The rule of PUT /me's schema: 1..64 characters (code points, as JSON Schema counts), no controls.
+    const usable = name !== undefined && name.length > 0 && [...name].length <= 64 && isWellFormed(name) && !hasControlCharacters(name);
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO users (id, display_name, password_hash, created_at) VALUES (?, ?, NULL, ?)')
         .run(userId, usable ? name : userId, this.now());
@@ -236,6 +249,16 @@ export class ImService {
 
   profile(userId: string): { userId: string; displayName: string; pushProfileId: string } {
     return { userId, displayName: this.displayName(userId), pushProfileId: this.pushProfileId(userId) };
+  }
+
+  /**
+   * A new display name (validated and trimmed by the API). Only the user's own devices are told: everyone
+   * else reads names with the messages and conversations (joined at read time), so old messages show it too.
+   */
+  rename(userId: string, displayName: string): { userId: string; displayName: string; pushProfileId: string } {
+    this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, userId);
+    this.hub.send(userId, { type: 'profile', userId, displayName });
+    return this.profile(userId);
   }
 
   /**
@@ -297,16 +320,23 @@ export class ImService {
   }
 
   getSettings(userId: string): Settings {
-    const row = this.db.prepare('SELECT dnd, preview, multi_device_policy FROM settings WHERE user_id = ?').get(userId) as
-      { dnd: number; preview: number; multi_device_policy: MultiDevicePolicy };
-    return { dnd: row.dnd === 1, preview: row.preview === 1, multiDevicePolicy: row.multi_device_policy };
+    return toSettings(this.db.prepare('SELECT * FROM settings WHERE user_id = ?').get(userId) as SettingsRow);
   }
 
+  /**
+   * Changes the given settings (validated by the API; the rest keep their values) and answers all of them.
+   * Every device of the user (the one that asked included) gets them as a `settings` event, so a settings
+   * page open on another device follows.
+   */
   putSettings(userId: string, patch: Partial<Settings>): Settings {
-    const s = { ...this.getSettings(userId), ...patch };
-    this.db.prepare('UPDATE settings SET dnd = ?, preview = ?, multi_device_policy = ? WHERE user_id = ?')
-      .run(s.dnd ? 1 : 0, s.preview ? 1 : 0, s.multiDevicePolicy, userId);
-    return s;
+    const flag = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
+    const row = this.db.prepare(`UPDATE settings SET dnd = COALESCE(?, dnd), dnd_start = COALESCE(?, dnd_start), dnd_end = COALESCE(?, dnd_end),
+      time_zone = COALESCE(?, time_zone), preview = COALESCE(?, preview), multi_device_policy = COALESCE(?, multi_device_policy)
+      WHERE user_id = ? RETURNING *`).get(flag(patch.dnd), patch.dndStart ?? null, patch.dndEnd ?? null, patch.timeZone ?? null,
+      flag(patch.preview), patch.multiDevicePolicy ?? null, userId) as SettingsRow;
+    const settings = toSettings(row);
+    this.hub.send(userId, { type: 'settings', settings });
+    return settings;
   }
 
   // ---- conversations and messages -----------------------------------------------------------------
@@ -416,14 +446,15 @@ export class ImService {
   }
 
   /**
-   * Queues a push to `userId`'s devices that are offline under their policy, unless do-not-disturb is on.
+   * Queues a push to `userId`'s devices that are offline under their policy, unless the user's
+   * do-not-disturb window holds the service's clock now (messages, invitations and missed calls alike).
    * The payload is built per certificate (it decides category, VoIP and test mode); devices whose Client
    * ID has no certificate get nothing, and the log says why. Call inside the announcing transaction.
    */
   private pushTo(userId: string, kind: string, refId: string,
     build: (cert: Certificate, settings: Settings) => { pushType: number; body: Record<string, unknown> }): void {
     const settings = this.getSettings(userId);
-    if (settings.dnd) return;
+    if (inQuietHours(settings, this.now())) return;
     const byClient = new Map<string, OutboxTarget[]>();
     for (const d of this.pushTargets(userId, settings.multiDevicePolicy)) {
       const list = byClient.get(d.client_id) ?? [];

@@ -232,6 +232,16 @@ describe('integrator mode (AUTH_MODE=external)', () => {
     assert.equal((rig.server.db.prepare("SELECT COUNT(*) AS n FROM users WHERE id = 'u1001'").get() as { n: number }).n, 1);
   });
 
+  test('the app server\'s name follows the rule of PUT /me: controls are ignored, characters are counted', async () => {
+    assert.equal((await external(await mint({ sub: 'u1002', name: 'Ben' }))).json().displayName, 'Ben');
+    assert.equal((await external(await mint({ sub: 'u1002', name: 'Ben\nSmith' }))).json().displayName, 'Ben', 'a line break: kept as it was');
+    assert.equal((await external(await mint({ sub: 'u1002', name: '\u0000' }))).json().displayName, 'Ben');
+    const emoji = '😀'.repeat(64); // 128 UTF-16 units, 64 characters
+    assert.equal((await external(await mint({ sub: 'u1002', name: emoji }))).json().displayName, emoji);
+    assert.equal((await external(await mint({ sub: 'u1002', name: `${emoji}!` }))).json().displayName, emoji, '65 characters: ignored');
+    assert.equal((await external(await mint({ sub: 'u1003', name: 'Bad\tName' }))).json().displayName, 'u1003', 'a new user is named by id instead');
+  });
+
   test('wrong key, issuer, audience, no exp, no sub, expired or too long-lived: 401 with the reason', async () => {
     const now = Math.floor(Date.now() / 1000);
     const cases: [Promise<string>, RegExp][] = [

@@ -148,7 +148,7 @@ describe('messages and conversations', () => {
     assert.equal((await call(rig, bob, 'PUT', '/settings', { multiDevicePolicy: 'sometimes' })).statusCode, 400);
     assert.equal((await call(rig, bob, 'PUT', '/settings', {})).statusCode, 400);
     const r = await call(rig, bob, 'PUT', '/settings', { preview: false });
-    assert.deepEqual(r.json(), { dnd: false, preview: false, multiDevicePolicy: 'allOffline' });
+    assert.deepEqual(r.json(), { dnd: false, dndStart: 1320, dndEnd: 420, timeZone: 'UTC', preview: false, multiDevicePolicy: 'allOffline' });
     assert.equal((await call(rig, bob, 'GET', '/settings')).json().preview, false);
   });
 

@@ -11,12 +11,16 @@ import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, LIVE_CALL_SQL, PAGE_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 4;
+const VERSION = 5;
 
 /** The calls table of versions 0 to 3. */
 const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,
   state TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
   CREATE INDEX calls_ringing ON calls(state, expires_at);`;
+
+/** The settings table of versions 0 to 4 (do-not-disturb without a window). */
+const OLD_SETTINGS = `CREATE TABLE settings (user_id TEXT PRIMARY KEY REFERENCES users(id), dnd INTEGER NOT NULL DEFAULT 0,
+  preview INTEGER NOT NULL DEFAULT 1, multi_device_policy TEXT NOT NULL DEFAULT 'allOffline');`;
 
 /** Each table's columns (name, type, NOT NULL, default, primary key), by table and column name. */
 function shape(db: Db): Record<string, unknown[]> {
@@ -51,7 +55,9 @@ test('a database of the version before accounts is migrated, its data kept', () 
       CREATE TABLE messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, text TEXT NOT NULL,
         client_msg_id TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id));
       ${OLD_CALLS}
+      ${OLD_SETTINGS}
       INSERT INTO users VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+      INSERT INTO settings (user_id) VALUES ('alice'), ('bob');
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
       INSERT INTO members VALUES ('d_ab', 'alice', 1), ('d_ab', 'bob', 0);
       INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1);
@@ -94,6 +100,7 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
         sender_id TEXT NOT NULL, text TEXT NOT NULL, client_msg_id TEXT NOT NULL, created_at INTEGER NOT NULL,
         UNIQUE (conversation_id, seq), UNIQUE (sender_id, client_msg_id));
       ${OLD_CALLS}
+      ${OLD_SETTINGS}
       INSERT INTO users VALUES ('alice', 'Alice', 'scrypt$x', 1), ('bob', 'Bob', NULL, 1);
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 2, 1);
       INSERT INTO members VALUES ('d_ab', 'alice', 2, 1), ('d_ab', 'bob', 1, 0);
@@ -127,9 +134,9 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
 test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
   try {
-    // Version 2 had every table of today but deleted_messages, and the calls table of before version 4.
+    // Version 2 had every table of today but deleted_messages, and the calls and settings tables of before versions 4 and 5.
     const made = openDb(dir);
-    made.exec(`DROP TABLE deleted_messages; DROP TABLE calls; ${OLD_CALLS}
+    made.exec(`DROP TABLE deleted_messages; DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
       INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
       INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
       INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
@@ -158,9 +165,9 @@ test('a database of version 2 (before delete for me) gains deleted_messages, its
 test('a database of version 3 (before call history) gains answer and end times, who ended a call and seen marks', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
   try {
-    // Version 3 had every table of today but the calls of before: a new store with the old calls table.
+    // Version 3 had every table of today but the calls and settings of before: a new store with the old ones.
     const made = openDb(dir);
-    made.exec(`DROP TABLE calls; ${OLD_CALLS}
+    made.exec(`DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
       INSERT INTO calls VALUES ('c1', 'alice', 'bob', 'audio', 'missed', 1000, 61000), ('c2', 'alice', 'bob', 'video', 'rejected', 2000, 62000),
         ('c3', 'alice', 'bob', 'audio', 'cancelled', 3000, 63000), ('c4', 'alice', 'bob', 'audio', 'accepted', 4000, 64000),
         ('c5', 'alice', 'bob', 'audio', 'ringing', 5000, 65000);`);
@@ -185,6 +192,40 @@ test('a database of version 3 (before call history) gains answer and end times, 
     } finally {
       db.close();
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database of version 4 (do-not-disturb without a window) gains the window and the time zone, with the defaults', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
+  try {
+    // Version 4 had every table of today but the settings of before.
+    const made = openDb(dir);
+    made.exec(`DROP TABLE settings; ${OLD_SETTINGS}
+      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+      INSERT INTO settings VALUES ('alice', 1, 0, 'anyOffline'), ('bob', 0, 1, 'allOffline');`);
+    made.pragma('user_version = 4');
+    made.close();
+
+    const db = openDb(dir);
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
+      assert.deepEqual(db.prepare('SELECT * FROM settings ORDER BY user_id').all(), [
+        { user_id: 'alice', dnd: 1, preview: 0, multi_device_policy: 'anyOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
+        { user_id: 'bob', dnd: 0, preview: 1, multi_device_policy: 'allOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
+      ], 'every row keeps its values and gets the window 22:00 to 07:00 UTC');
+      db.prepare("INSERT INTO users (id, display_name, created_at) VALUES ('carol', 'Carol', 1)").run();
+      db.prepare("INSERT INTO settings (user_id) VALUES ('carol')").run();
+      assert.deepEqual(db.prepare("SELECT dnd, dnd_start, dnd_end, time_zone FROM settings WHERE user_id = 'carol'").get(),
+        { dnd: 0, dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' }, 'a new row gets the same defaults');
+      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
+    } finally {
+      db.close();
+    }
+    const again = openDb(dir);
+    assert.equal(again.pragma('user_version', { simple: true }), VERSION, 'opening again runs no migration twice');
+    again.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ import type { Rig } from './helpers.js';
 import { directConversationId } from '../src/service.js';
 
 const SEED = 20_240_611;
-/** Runs per endpoint (28 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
+/** Runs per endpoint (33 endpoints) and for the mixed stream; the file asserts the total is at least 1,000. */
 const RUNS_PER_ENDPOINT = 80;
 const RUNS_MIXED = 300;
 const RUNS_EXTERNAL = 200;
@@ -36,6 +36,7 @@ const HIGH_LIMITS = {
   RATE_CALLS_PER_MIN: '100000',
   RATE_DEVICES_PER_MIN: '100000',
   RATE_SOCKETS_PER_MIN: '100000',
+  RATE_PROFILE_CHANGES_PER_MIN: '100000',
   // A call made before the run keeps ringing, so accept/reject/cancel reach a ringing call.
   CALL_TIMEOUT_MS: '600000',
 };
@@ -379,7 +380,14 @@ const ENDPOINTS: Endpoint[] = [
   })),
   { name: 'GET /settings', method: 'GET', authed: true, ...fixed('/api/v1/settings') },
   { name: 'PUT /settings', method: 'PUT', authed: true, ...fixed('/api/v1/settings'),
-    body: () => ({ dnd: fc.constantFrom('true', 'false'), preview: fc.constantFrom('true', 'false'), multiDevicePolicy: rawFrom('allOffline', 'anyOffline') }) },
+    body: () => ({ dnd: fc.constantFrom('true', 'false'),
+      dndStart: fc.oneof(fc.integer({ min: 0, max: 1439 }).map(String), fc.constantFrom('1440', '-1', '22.5', '"22"', '1e3')),
+      dndEnd: fc.oneof(fc.integer({ min: 0, max: 1439 }).map(String), fc.constantFrom('1440', '-0', '419.99', '"7"')),
+      timeZone: fc.oneof(rawFrom('UTC', 'Asia/Shanghai', 'Asia/Kolkata', 'Europe/Berlin', 'Mars/Base', '+05:30', 'UTC+8', 'utc', 'Etc/GMT+5'),
+        raw(asciiString(70))),
+      preview: fc.constantFrom('true', 'false'), multiDevicePolicy: rawFrom('allOffline', 'anyOffline') }) },
+  { name: 'PUT /me', method: 'PUT', authed: true, ...fixed('/api/v1/me'),
+    body: () => ({ displayName: raw(fc.oneof(anyString(70), fc.constantFrom('Zed', '  Zed  ', '  ', '\u3000', 'Z\u0000', 'Z\ned', '\u0085'))) }) },
   { name: 'GET /ws (no upgrade)', method: 'GET', authed: true, ...fixed('/api/v1/ws'),
     query: () => fc.oneof(
       { weight: 2, arbitrary: pathParam(['phone', 'tablet']).map((p) => ({ query: `deviceId=${p.segment}`, kind: p.kind === 'ok:path' ? 'ok:query' : 'query:deviceId' })) },
@@ -399,7 +407,7 @@ const ENDPOINTS: Endpoint[] = [
 /** Known paths with methods they do not have (the "unknown" endpoint picks one of these or its own path). */
 const WRONG_METHODS: [Method, string][] = [
   ['PATCH', '/api/v1/settings'], ['GET', '/api/v1/messages'], ['PUT', '/api/v1/messages'], ['GET', '/api/v1/accounts'],
-  ['POST', '/api/v1/me'], ['DELETE', '/api/v1/conversations'], ['OPTIONS', '/api/v1/messages'], ['HEAD', '/api/v1/me'],
+  ['POST', '/api/v1/me'], ['PATCH', '/api/v1/me'], ['DELETE', '/api/v1/conversations'], ['OPTIONS', '/api/v1/messages'], ['HEAD', '/api/v1/me'],
   ['HEAD', '/healthz'], ['TRACE', '/api/v1/me'], ['PROPFIND', '/api/v1/me'], ['GET', '/api/v1/calls/x/accept'],
   ['POST', '/healthz'], ['PUT', '/api/v1/session'], ['HEAD', '/api/v1/ws'], ['DELETE', '/api/v1/me'],
 ];
