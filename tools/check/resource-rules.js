@@ -63,13 +63,18 @@ function checkResourceSets(project, view) {
     for (const kind of ['string', 'plural']) {
       const baseFile = path.join(dir, 'base/element', `${kind}.json`);
       const base = namesIn(baseFile, kind);
-      const langs = LANGUAGES.map((lang) => ({ lang, file: path.join(dir, lang, 'element', `${kind}.json`) }))
-        .map((l) => Object.assign(l, { names: namesIn(l.file, kind) }));
-      if (base === undefined && langs.every((l) => l.names === undefined)) continue;
+      const sets = [{ file: baseFile, names: base }, ...LANGUAGES.map((lang) => path.join(dir, lang, 'element', `${kind}.json`))
+        .map((file) => ({ file, names: namesIn(file, kind) }))];
+      if (sets.every((x) => x.names === undefined)) continue;
       const why = `every ${kind} must exist in base, ${LANGUAGES.join(' and ')}`;
-      for (const l of langs) {
-        if (base !== undefined) compare('missing-translation', baseFile, base, l.file, l.names || [], why);
-        if (l.names !== undefined) compare('missing-translation', l.file, l.names, baseFile, base || [], why);
+      // Each name of any of the three must be in all three; it is reported at each file that lacks it.
+      for (const to of sets) {
+        for (const from of sets) {
+          if (from === to || from.names === undefined) continue;
+          const earlier = sets.slice(0, sets.indexOf(from)).filter((x) => x !== to && x.names !== undefined);
+          const fresh = from.names.filter((n) => !earlier.some((x) => x.names.includes(n)));
+          compare('missing-translation', from.file, fresh, to.file, to.names || [], why);
+        }
       }
     }
     const lightFile = path.join(dir, 'base/element/color.json');
