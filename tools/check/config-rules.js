@@ -212,4 +212,4 @@ function checkConfig(project, view, program, resources) {
   return out;
 }
 
-module.exports = { checkConfig };
+module.exports = { checkConfig, locate };

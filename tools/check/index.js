@@ -8,6 +8,8 @@ const { buildProgram } = require('./program');
 const { checkArkUI, decoratorNames } = require('./arkui-rules');
 const { checkConfig } = require('./config-rules');
 const { checkKitUse } = require('./kit-rules');
+const { checkUiPolicy } = require('./ui-rules');
+const { checkResourceSets } = require('./resource-rules');
 
 function fromTsDiagnostic(d, rule) {
   const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
@@ -115,9 +117,11 @@ function runCheck(root, opts) {
   for (const sf of program.getSourceFiles()) {
     if (!isProjectFile(sf)) continue;
     if (sf.fileName.endsWith('.ets')) out.push(...checkArkUI(sf, program.getTypeChecker(), uiContext));
+    if (sf.fileName.endsWith('.ets')) out.push(...checkUiPolicy(sf, program.getTypeChecker(), uiContext));
     out.push(...checkKitUse(sf, program.getTypeChecker()));
   }
   out.push(...checkConfig(project, view, program, uiContext.resources));
+  out.push(...checkResourceSets(project, view));
 
   const seen = new Set();
   const diagnostics = [];

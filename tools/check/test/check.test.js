@@ -201,6 +201,127 @@ describe('ArkUI rules', () => {
   });
 });
 
+describe('what the user sees: languages, colours, accessibility (issue 12)', () => {
+  const ui = (body, extra) => `import { Theme } from '@pushuikit/base';\n\n@ComponentV2\nexport struct Planted {\n` +
+    `  @Local n: number = 0;\n\n  build() {\n    Column() {\n${body}\n    }\n  }\n}\n${extra || ''}`;
+  const lines = (d) => d.map((x) => `${x.line}: ${x.message}`).join('\n');
+
+  test('literal-text: text literals passed to Text, Button, option objects, attributes and toasts', () => {
+    const body = "      Text('Hello')\n      Button(this.n > 0 ? 'Yes' : '')\n      TextInput({ placeholder: 'Name', text: '' })\n" +
+      "      Text(`${this.n} min`)\n      Image($r('app.media.startIcon'))\n        .accessibilityText('Photo')\n" +
+      "        .onClick(() => {\n          this.getUIContext().getPromptAction().showToast({ message: 'Saved' });\n        })";
+    const d = errors(check({ [FEATURE_PAGE]: ui(body) }), 'literal-text');
+    assert.deepEqual(d.map((x) => x.line), [9, 10, 11, 12, 14, 16], lines(d));
+    assert.match(d[0].message, /"Hello" passed to Text\(\).*string\.json/);
+    assert.match(d[5].message, /"Saved" passed to showToast\(\) \{ message \}/);
+  });
+
+  test('literal-text: resources, empty strings, digits, symbols and data are fine', () => {
+    const body = "      Text($r('app.string.calls_title'))\n      Text('')\n      Text('99+')\n      Text('·')\n" +
+      "      Text(`${this.n}`)\n      Button($r('app.string.calls_retry'))\n      TextInput({ placeholder: $r('app.string.calls_title') })";
+    assert.deepEqual(errors(check({ [FEATURE_PAGE]: ui(body) }), 'literal-text'), []);
+  });
+
+  test('literal-text: only src/main is checked (tests may write English)', () => {
+    const file = 'features/call/src/ohosTest/ets/test/Planted.ets';
+    assert.deepEqual(errors(check({ [file]: ui("      Text('Hello')") }), 'literal-text'), []);
+  });
+
+  test('literal-colour: hex, rgb(), number and Color.X colours in attributes and option objects', () => {
+    const body = "      Text($r('app.string.calls_title'))\n        .fontColor('#FF0000')\n        .backgroundColor(Color.Red)\n" +
+      "        .shadow({ radius: 2, color: 0xff0000 })\n        .borderColor(this.n > 0 ? 'rgb(1, 2, 3)' : $r('app.color.call_text'))";
+    const d = errors(check({ [FEATURE_PAGE]: ui(body) }), 'literal-colour');
+    assert.deepEqual(d.map((x) => x.line), [10, 11, 12, 13], lines(d));
+    assert.match(d[1].message, /Color\.Red in \.backgroundColor\(\).*dark\/element\/color\.json/);
+  });
+
+  test('literal-colour: resources and Color.Transparent are fine', () => {
+    const body = "      Text($r('app.string.calls_title'))\n        .fontColor($r('app.color.call_text'))\n" +
+      '        .backgroundColor(Color.Transparent)\n        .linearGradient({ colors: [[$r(\'app.color.call_background\'), 0], ' +
+      "[$r('app.color.call_text'), 1]] })";
+    assert.deepEqual(errors(check({ [FEATURE_PAGE]: ui(body) }), 'literal-colour'), []);
+  });
+
+  test('a11y: a tappable Image and an icon-only Button without accessibilityText', () => {
+    const body = "      Image($r('app.media.startIcon'))\n        .width(48)\n        .height(48)\n        .onClick(() => {})\n" +
+      "      Button() {\n        Image($r('app.media.startIcon'))\n      }\n      .width(48)\n      .height(48)";
+    const d = errors(check({ [FEATURE_PAGE]: ui(body) }), 'a11y');
+    assert.deepEqual(d.map((x) => x.line), [9, 13], lines(d));
+    assert.match(d[1].message, /icon-only Button/);
+    const labelled = body.replace('.onClick(() => {})', ".onClick(() => {})\n        .accessibilityText($r('app.string.call_close'))")
+      .replace('\n      .height(48)', "\n      .height(48)\n      .accessibilityText($r('app.string.call_close'))");
+    assert.deepEqual(errors(check({ [FEATURE_PAGE]: ui(labelled) }), 'a11y'), []);
+  });
+
+  test('a11y: touch targets under 48 vp, also through Theme constants, unless responseRegion widens them', () => {
+    const body = "      Button($r('app.string.calls_retry'))\n        .width(40)\n      Text($r('app.string.calls_title'))\n" +
+      '        .height(Theme.AVATAR_SIZE)\n        .onClick(() => {})\n' +
+      "      Text($r('app.string.calls_title'))\n        .height(Theme.ROW_HEIGHT)\n        .onClick(() => {})\n" +
+      "      Text($r('app.string.calls_title'))\n        .height(24)";
+    const d = errors(check({ [FEATURE_PAGE]: ui(body) }), 'a11y');
+    assert.deepEqual(d.map((x) => x.line), [10, 12], lines(d));
+    assert.match(d[1].message, /height is 44 vp.*48 vp/);
+    const widened = body.replace('.width(40)', ".width(40)\n        .responseRegion({ x: -4, y: -4, width: 48, height: 48 })")
+      .replace('.height(Theme.AVATAR_SIZE)', '.height(48)');
+    assert.deepEqual(errors(check({ [FEATURE_PAGE]: ui(widened) }), 'a11y'), []);
+  });
+
+  test('a11y: base\'s Avatar must tell screen readers the name', () => {
+    const file = 'common/base/src/main/ets/avatar/Avatar.ets';
+    expectOne(check({ [file]: edit(file, '      .accessibilityText(this.name)\n', '') }), 'a11y', file, /avatar component 'Avatar'/);
+  });
+
+  const CHAT_RES = 'features/chat/src/main/resources';
+  // Only the planted module's findings: the test must not depend on the state of the others.
+  const inModule = (d, dir) => d.filter((x) => x.file.startsWith(dir));
+  test('missing-translation: a name missing from one language is reported at that file', () => {
+    const zh = `${CHAT_RES}/zh_CN/element/string.json`;
+    const d = inModule(errors(check({ [zh]: edit(zh, '    { "name": "chat_send", "value": "发送" },\n', '') }),
+      'missing-translation'), CHAT_RES);
+    assert.equal(d.length, 1, lines(d));
+    assert.equal(d[0].file, zh);
+    assert.match(d[0].message, /"chat_send".*base\/element\/string\.json/);
+    assert.ok(d[0].line > 1);
+  });
+
+  test('missing-translation: a name only in en_US is missing from base (and zh_CN)', () => {
+    const en = `${CHAT_RES}/en_US/element/string.json`;
+    const d = errors(check({ [en]: edit(en, '"chat_send", "value": "Send" },', '"chat_send", "value": "Send" },\n    { "name": "chat_extra", "value": "Extra" },') }),
+      'missing-translation').filter((x) => x.file.startsWith(CHAT_RES));
+    assert.deepEqual(d.map((x) => x.file).sort(), [`${CHAT_RES}/base/element/string.json`, `${CHAT_RES}/zh_CN/element/string.json`]);
+  });
+
+  test('missing-translation: a base plural.json without language files', () => {
+    const file = 'features/call/src/main/resources/base/element/plural.json';
+    const plural = '{ "plural": [{ "name": "calls_count", "value": [{ "quantity": "one", "value": "%d call" }, ' +
+      '{ "quantity": "other", "value": "%d calls" }] }] }';
+    const d = inModule(errors(check({ [file]: plural }), 'missing-translation'), 'features/call/');
+    assert.deepEqual(d.map((x) => x.file), ['features/call/src/main/resources/en_US/element/plural.json',
+      'features/call/src/main/resources/zh_CN/element/plural.json']);
+    assert.match(d[0].message, /does not exist/);
+  });
+
+  test('dark-colour: a colour without its dark value, and a dark colour without its light one', () => {
+    const light = `${CHAT_RES}/base/element/color.json`;
+    const dark = `${CHAT_RES}/dark/element/color.json`;
+    const extra = (file, name) => edit(file, '  "color": [\n', `  "color": [\n    { "name": "${name}", "value": "#123456" },\n`);
+    const d = errors(check({ [light]: extra(light, 'chat_only_light'), [dark]: extra(dark, 'chat_only_dark') }), 'dark-colour');
+    assert.deepEqual(d.map((x) => `${x.file} ${/"(\w+)"/.exec(x.message)[1]}`).sort(),
+      [`${light} chat_only_dark`, `${dark} chat_only_light`]);
+  });
+
+  test('a colour entry without a name', () => {
+    const light = `${CHAT_RES}/base/element/color.json`;
+    const d = expectOne(check({ [light]: edit(light, '"name": "chat_text",', '') }), 'resource', light, /has no "name"/);
+    assert.equal(d.line, 7); // the entry's opening brace
+  });
+
+  test('device-types: a module that does not list 2in1', () => {
+    const file = 'features/call/src/main/module.json5';
+    expectOne(check({ [file]: edit(file, ',\n      "2in1"', '') }), 'device-types', file, /"2in1"/);
+  });
+});
+
 describe('kit adapters (shared/DESIGN.md)', () => {
   const VM = 'features/settings/src/main/ets/viewmodel/NotificationSettingsViewModel.ets';
 
