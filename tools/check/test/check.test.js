@@ -323,7 +323,7 @@ describe('what the user sees: languages, colours, accessibility (issue 12)', () 
 });
 
 describe('kit adapters (shared/DESIGN.md)', () => {
-  const VM = 'features/settings/src/main/ets/viewmodel/NotificationSettingsViewModel.ets';
+  const VM = 'features/settings/src/main/ets/viewmodel/NotificationsViewModel.ets';
 
   test('a kit called from a view model is an error at the call', () => {
     const planted = `import { notificationManager } from '@kit.NotificationKit';\n${read(VM)}\n` +
