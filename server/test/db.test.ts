@@ -131,94 +131,23 @@ test('a database of version 1 (before conversation settings) gains pin, mute and
   }
 });
 
-test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
+/**
+ * A store of version `from`, made from a new one by `oldSql` (today's tables with the older ones swapped in, and
+ * data), then opened as the server opens it: `check` sees the migrated store; after it the store must have the shape
+ * of a new one, and opening it again must migrate nothing.
+ */
+function migrateFrom(from: number, oldSql: string, check: (db: Db) => void): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
   try {
-    // Version 2 had every table of today but deleted_messages, and the calls and settings tables of before versions 4 and 5.
     const made = openDb(dir);
-    made.exec(`DROP TABLE deleted_messages; DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
-      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
-      INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
-      INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
-      INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1);`);
-    made.pragma('user_version = 2');
+    made.exec(oldSql);
+    made.pragma(`user_version = ${from}`);
     made.close();
 
     const db = openDb(dir);
     try {
       assert.equal(db.pragma('user_version', { simple: true }), VERSION);
-      assert.deepEqual(db.prepare('SELECT user_id, read_seq, hidden_seq FROM members ORDER BY user_id').all(),
-        [{ user_id: 'alice', read_seq: 1, hidden_seq: null }, { user_id: 'bob', read_seq: 0, hidden_seq: 1 }]);
-      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n, 1);
-      db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 1)").run();
-      assert.throws(() => db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 2)").run(), /FOREIGN KEY/,
-        'only a message that exists can be deleted');
-      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
-    } finally {
-      db.close();
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a database of version 3 (before call history) gains answer and end times, who ended a call and seen marks', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
-  try {
-    // Version 3 had every table of today but the calls and settings of before: a new store with the old ones.
-    const made = openDb(dir);
-    made.exec(`DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
-      INSERT INTO calls VALUES ('c1', 'alice', 'bob', 'audio', 'missed', 1000, 61000), ('c2', 'alice', 'bob', 'video', 'rejected', 2000, 62000),
-        ('c3', 'alice', 'bob', 'audio', 'cancelled', 3000, 63000), ('c4', 'alice', 'bob', 'audio', 'accepted', 4000, 64000),
-        ('c5', 'alice', 'bob', 'audio', 'ringing', 5000, 65000);`);
-    made.pragma('user_version = 3');
-    made.close();
-
-    const db = openDb(dir);
-    try {
-      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
-      assert.deepEqual(db.prepare('SELECT id, state, answered_at, ended_at, ended_by, callee_seen FROM calls ORDER BY id').all(), [
-        { id: 'c1', state: 'missed', answered_at: null, ended_at: 61000, ended_by: null, callee_seen: 1 },
-        { id: 'c2', state: 'rejected', answered_at: null, ended_at: null, ended_by: 'bob', callee_seen: 1 },
-        { id: 'c3', state: 'cancelled', answered_at: null, ended_at: null, ended_by: 'alice', callee_seen: 1 },
-        { id: 'c4', state: 'ended', answered_at: null, ended_at: null, ended_by: null, callee_seen: 1 },
-        { id: 'c5', state: 'ringing', answered_at: null, ended_at: null, ended_by: null, callee_seen: 0 },
-      ], 'a missed call ended at its expiry; who rejected or cancelled is known; an accepted call (it could not be hung up) is ended; '
-        + 'old missed calls are seen, a ringing one may still become an unseen missed call');
-      assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
-      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL ORDER BY name").all() as
-        { name: string }[]).map((r) => r.name);
-      assert.deepEqual(indexes, ['calls_callee', 'calls_caller', 'calls_live_callee', 'calls_live_caller', 'calls_ringing', 'calls_unseen']);
-    } finally {
-      db.close();
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a database of version 4 (do-not-disturb without a window) gains the window and the time zone, with the defaults', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-migrate-'));
-  try {
-    // Version 4 had every table of today but the settings of before.
-    const made = openDb(dir);
-    made.exec(`DROP TABLE settings; ${OLD_SETTINGS}
-      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
-      INSERT INTO settings VALUES ('alice', 1, 0, 'anyOffline'), ('bob', 0, 1, 'allOffline');`);
-    made.pragma('user_version = 4');
-    made.close();
-
-    const db = openDb(dir);
-    try {
-      assert.equal(db.pragma('user_version', { simple: true }), VERSION);
-      assert.deepEqual(db.prepare('SELECT * FROM settings ORDER BY user_id').all(), [
-        { user_id: 'alice', dnd: 1, preview: 0, multi_device_policy: 'anyOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
-        { user_id: 'bob', dnd: 0, preview: 1, multi_device_policy: 'allOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
-      ], 'every row keeps its values and gets the window 22:00 to 07:00 UTC');
-      db.prepare("INSERT INTO users (id, display_name, created_at) VALUES ('carol', 'Carol', 1)").run();
-      db.prepare("INSERT INTO settings (user_id) VALUES ('carol')").run();
-      assert.deepEqual(db.prepare("SELECT dnd, dnd_start, dnd_end, time_zone FROM settings WHERE user_id = 'carol'").get(),
-        { dnd: 0, dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' }, 'a new row gets the same defaults');
+      check(db);
       assert.deepEqual(shape(db), freshShape(), 'the migrated store has the shape of a new one');
     } finally {
       db.close();
@@ -229,6 +158,58 @@ test('a database of version 4 (do-not-disturb without a window) gains the window
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a database of version 2 (before delete for me) gains deleted_messages, its data kept', () => {
+  // Version 2 had every table of today but deleted_messages, and the calls and settings tables of before versions 4 and 5.
+  migrateFrom(2, `DROP TABLE deleted_messages; DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
+    INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+    INSERT INTO conversations VALUES ('d_ab', 'direct', '', 1, 1);
+    INSERT INTO members (conversation_id, user_id, read_seq, wrote, hidden_seq) VALUES ('d_ab', 'alice', 1, 1, NULL), ('d_ab', 'bob', 0, 0, 1);
+    INSERT INTO messages VALUES ('m1', 'd_ab', 1, 'alice', 'hello', 'c1', 1);`, (db) => {
+    assert.deepEqual(db.prepare('SELECT user_id, read_seq, hidden_seq FROM members ORDER BY user_id').all(),
+      [{ user_id: 'alice', read_seq: 1, hidden_seq: null }, { user_id: 'bob', read_seq: 0, hidden_seq: 1 }]);
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n, 1);
+    db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 1)").run();
+    assert.throws(() => db.prepare("INSERT INTO deleted_messages VALUES ('bob', 'd_ab', 2)").run(), /FOREIGN KEY/,
+      'only a message that exists can be deleted');
+  });
+});
+
+test('a database of version 3 (before call history) gains answer and end times, who ended a call and seen marks', () => {
+  // Version 3 had every table of today but the calls and settings of before: a new store with the old ones.
+  migrateFrom(3, `DROP TABLE calls; ${OLD_CALLS} DROP TABLE settings; ${OLD_SETTINGS}
+    INSERT INTO calls VALUES ('c1', 'alice', 'bob', 'audio', 'missed', 1000, 61000), ('c2', 'alice', 'bob', 'video', 'rejected', 2000, 62000),
+      ('c3', 'alice', 'bob', 'audio', 'cancelled', 3000, 63000), ('c4', 'alice', 'bob', 'audio', 'accepted', 4000, 64000),
+      ('c5', 'alice', 'bob', 'audio', 'ringing', 5000, 65000);`, (db) => {
+    assert.deepEqual(db.prepare('SELECT id, state, answered_at, ended_at, ended_by, callee_seen FROM calls ORDER BY id').all(), [
+      { id: 'c1', state: 'missed', answered_at: null, ended_at: 61000, ended_by: null, callee_seen: 1 },
+      { id: 'c2', state: 'rejected', answered_at: null, ended_at: null, ended_by: 'bob', callee_seen: 1 },
+      { id: 'c3', state: 'cancelled', answered_at: null, ended_at: null, ended_by: 'alice', callee_seen: 1 },
+      { id: 'c4', state: 'ended', answered_at: null, ended_at: null, ended_by: null, callee_seen: 1 },
+      { id: 'c5', state: 'ringing', answered_at: null, ended_at: null, ended_by: null, callee_seen: 0 },
+    ], 'a missed call ended at its expiry; who rejected or cancelled is known; an accepted call (it could not be hung up) is ended; '
+      + 'old missed calls are seen, a ringing one may still become an unseen missed call');
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND sql IS NOT NULL ORDER BY name").all() as
+      { name: string }[]).map((r) => r.name);
+    assert.deepEqual(indexes, ['calls_callee', 'calls_caller', 'calls_live_callee', 'calls_live_caller', 'calls_ringing', 'calls_unseen']);
+  });
+});
+
+test('a database of version 4 (do-not-disturb without a window) gains the window and the time zone, with the defaults', () => {
+  // Version 4 had every table of today but the settings of before.
+  migrateFrom(4, `DROP TABLE settings; ${OLD_SETTINGS}
+    INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
+    INSERT INTO settings VALUES ('alice', 1, 0, 'anyOffline'), ('bob', 0, 1, 'allOffline');`, (db) => {
+    assert.deepEqual(db.prepare('SELECT * FROM settings ORDER BY user_id').all(), [
+      { user_id: 'alice', dnd: 1, preview: 0, multi_device_policy: 'anyOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
+      { user_id: 'bob', dnd: 0, preview: 1, multi_device_policy: 'allOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
+    ], 'every row keeps its values and gets the window 22:00 to 07:00 UTC');
+    db.prepare("INSERT INTO users (id, display_name, created_at) VALUES ('carol', 'Carol', 1)").run();
+    db.prepare("INSERT INTO settings (user_id) VALUES ('carol')").run();
+    assert.deepEqual(db.prepare("SELECT dnd, dnd_start, dnd_end, time_zone FROM settings WHERE user_id = 'carol'").get(),
+      { dnd: 0, dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' }, 'a new row gets the same defaults');
+  });
 });
 
 test('call history merges two index walks; the busy check and the missed-call badge read only live or unseen rows', () => {
