@@ -192,10 +192,11 @@ const MIGRATIONS: string[] = [
    UPDATE calls SET state = 'ended' WHERE state = 'accepted';
    UPDATE calls SET callee_seen = 1 WHERE state != 'ringing';`,
   // 5: do-not-disturb becomes a daily window in the user's time zone (22:00 to 07:00 UTC unless set).
-  // Every row gets the defaults, so a user who had it on is quiet at night only from now on.
+  // A user who had it on had it all day: an equal start and end keep it so, in any zone.
   `ALTER TABLE settings ADD COLUMN dnd_start INTEGER NOT NULL DEFAULT 1320;
    ALTER TABLE settings ADD COLUMN dnd_end INTEGER NOT NULL DEFAULT 420;
-   ALTER TABLE settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';`,
+   ALTER TABLE settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+   UPDATE settings SET dnd_start = 0, dnd_end = 0 WHERE dnd = 1;`,
 ];
 
 export interface DbOptions {

@@ -202,9 +202,9 @@ test('a database of version 4 (do-not-disturb without a window) gains the window
     INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('bob', 'Bob', 1);
     INSERT INTO settings VALUES ('alice', 1, 0, 'anyOffline'), ('bob', 0, 1, 'allOffline');`, (db) => {
     assert.deepEqual(db.prepare('SELECT * FROM settings ORDER BY user_id').all(), [
-      { user_id: 'alice', dnd: 1, preview: 0, multi_device_policy: 'anyOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
+      { user_id: 'alice', dnd: 1, preview: 0, multi_device_policy: 'anyOffline', dnd_start: 0, dnd_end: 0, time_zone: 'UTC' },
       { user_id: 'bob', dnd: 0, preview: 1, multi_device_policy: 'allOffline', dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' },
-    ], 'every row keeps its values and gets the window 22:00 to 07:00 UTC');
+    ], 'every row keeps its values; do-not-disturb that was on stays all day, the others get the window 22:00 to 07:00 UTC');
     db.prepare("INSERT INTO users (id, display_name, created_at) VALUES ('carol', 'Carol', 1)").run();
     db.prepare("INSERT INTO settings (user_id) VALUES ('carol')").run();
     assert.deepEqual(db.prepare("SELECT dnd, dnd_start, dnd_end, time_zone FROM settings WHERE user_id = 'carol'").get(),
