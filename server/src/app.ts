@@ -14,7 +14,7 @@ import type { Db } from './db.js';
 import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, Sessions } from './auth.js';
 import type { IssuedSession } from './auth.js';
 import { Hub } from './hub.js';
-import { ApiError, ImService, hasControlCharacters, isWellFormed } from './service.js';
+import { ApiError, ImService, hasControlCharacters, hasVisibleCharacter, isWellFormed } from './service.js';
 import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
@@ -39,7 +39,7 @@ const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
 
 /**
  * Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space,
- * `noControl` control characters, `timeZone` names that are not an IANA time zone the server knows.
+ * `noControl` control and invisible formatting characters (and names with nothing visible), `timeZone` names that are not an IANA time zone the server knows.
  */
 function textKeywords(ajv: Ajv): Ajv {
   const keyword = (name: string, ok: (s: string) => boolean, message: string) => {
@@ -52,7 +52,8 @@ function textKeywords(ajv: Ajv): Ajv {
   };
   keyword('wellFormed', isWellFormed, 'must be well-formed Unicode text (no lone surrogates)');
   keyword('notBlank', (s) => s.trim().length > 0, 'must not be blank');
-  keyword('noControl', (s) => !hasControlCharacters(s), 'must not contain control characters');
+  keyword('noControl', (s) => !hasControlCharacters(s) && hasVisibleCharacter(s),
+    'must have a visible character and no control or invisible formatting characters');
   keyword('timeZone', isTimeZone, 'must be an IANA time zone name, such as Asia/Shanghai or UTC');
   return ajv;
 }

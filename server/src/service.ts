@@ -72,7 +72,14 @@ export function isWellFormed(text: string): boolean {
 
 /** C0 and C1 controls and DEL (tabs and line breaks included): never part of a name someone else reads. */
 export function hasControlCharacters(text: string): boolean {
-  return /\p{Cc}/u.test(text);
+  // Also the invisible ones that change how a name reads to others: bidi overrides and isolates, zero-width
+  // spaces, line and paragraph separators. The joiners (U+200C, U+200D) stay: scripts and emoji need them.
+  return /[\p{Cc}\u2028\u2029]|(?![\u200C\u200D])\p{Cf}/u.test(text);
+}
+
+/** At least one character someone can see: not only white space and joiners. */
+export function hasVisibleCharacter(text: string): boolean {
+  return /[^\s\p{Cf}]/u.test(text);
 }
 
 function randomId(prefix: string): string {
@@ -232,7 +239,8 @@ export class ImService {
   ensureExternalUser(userId: string, displayName: string | undefined): void {
     const name = displayName?.trim();
     // The rule of PUT /me's schema: 1..64 characters (code points, as JSON Schema counts), no controls.
-    const usable = name !== undefined && name.length > 0 && [...name].length <= 64 && isWellFormed(name) && !hasControlCharacters(name);
+    const usable = name !== undefined && name.length > 0 && [...name].length <= 64 && isWellFormed(name) && !hasControlCharacters(name) &&
+      hasVisibleCharacter(name);
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO users (id, display_name, password_hash, created_at) VALUES (?, ?, NULL, ?)')
         .run(userId, usable ? name : userId, this.now());

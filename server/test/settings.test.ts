@@ -268,15 +268,21 @@ describe('PUT /me: the display name', () => {
       ['{"displayName":"A\\u007f"}', 'body/displayName'], ['{"displayName":"A\\u0085"}', 'body/displayName'],
       ['{"displayName":"\\ud800"}', 'body/displayName'], ['{"displayName":42}', 'body/displayName'],
       ['{"displayName":null}', 'body/displayName'], ['{"displayName":["Al"]}', 'body/displayName'],
+      ['{"displayName":"\u200b"}', 'body/displayName'], ['{"displayName":"\u200d\u200c"}', 'body/displayName'],
+      ['{"displayName":"Bob\u202e"}', 'body/displayName'], ['{"displayName":"A\u2066B\u2069"}', 'body/displayName'],
+      ['{"displayName":"A\u2028B"}', 'body/displayName'],
       ['{"displayName":"Al","userId":"bob"}', 'body/userId'], ['{"name":"Al"}', 'body'], ['{}', 'body'], ['"Al"', 'body'],
     ];
     const live = await LiveDevice.connect(rig, alice, 'phone');
     for (const [json, field] of cases) assertBadRequest(await raw(alice, 'PUT', '/me', json), field, json);
-    assert.match((await raw(alice, 'PUT', '/me', '{"displayName":"a\\u0001"}')).json().error, /control characters/);
+    assert.match((await raw(alice, 'PUT', '/me', '{"displayName":"a\\u0001"}')).json().error, /control or invisible/);
     assert.match((await raw(alice, 'PUT', '/me', '{"name":"Al"}')).json().error, /required property 'displayName'/, 'a missing name is named in the text');
     assert.equal((await call(rig, alice, 'GET', '/me')).json().displayName, 'Alice', 'nothing changed');
     assert.deepEqual(live.of('profile'), [], 'and nobody was told');
     await live.close();
+    // Joiners that scripts and emoji sequences need are fine.
+    assert.equal((await raw(alice, 'PUT', '/me', '{"displayName":"👩\\u200d💻 می\\u200cخواهم"}')).statusCode, 200);
+    assert.equal((await raw(alice, 'PUT', '/me', '{"displayName":"Alice"}')).statusCode, 200);
   });
 
   test('registration refuses the same names (one rule for a name, whichever way it is set)', async () => {
