@@ -76,7 +76,8 @@ function certificateCall<T>(run: () => T): T {
   }
 }
 
-export async function registerAdminApi(app: FastifyInstance<any, any, any, any>, deps: AdminDeps): Promise<void> {
+/** Registers the API; answers the routes it made ("GET /api/v1/admin/meta", ...), which the tests walk. */
+export async function registerAdminApi(app: FastifyInstance<any, any, any, any>, deps: AdminDeps): Promise<string[]> {
   const { config, admins, certificates, deliveries, directory, service, client } = deps;
   const signInLimits = [
     deps.perMinute(config.rateLimits.signInPerAddress, 'sign-in attempts from this address', (r) => `admin-sign-in:${r.ip}`),
@@ -95,11 +96,8 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     path: COOKIE_PATH, httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https',
   });
 
-  /** The console's session from its cookie; bearer tokens (chat sessions) are refused outright. */
+  /** The console's session from its cookie. */
   const authenticate = async (request: FastifyRequest) => {
-    if (request.headers.authorization !== undefined) {
-      throw new ApiError(401, 'the administration API takes no bearer token: sign in to the console');
-    }
     const session = admins.session(request.cookies[ADMIN_COOKIE]);
     if (!session) throw new ApiError(401, 'not signed in to the console, or the session expired');
     request.admin = session;
@@ -112,13 +110,22 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     }
   };
 
+  const routes: string[] = [];
   await app.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    });
+    // Before anything is parsed: a chat session's token is refused whatever else the request carries.
+    admin.addHook('onRequest', async (request) => {
+      if (request.headers.authorization !== undefined) {
+        throw new ApiError(401, 'the administration API takes no bearer token (chat sessions cannot use it): sign in to the console');
+      }
+    });
     admin.post('/session', {
       preHandler: signInLimits,
       schema: { body: { type: 'object', additionalProperties: false, required: ['name', 'password'], properties: {
         name: { type: 'string', pattern: ADMIN_NAME_PATTERN }, password: { type: 'string', minLength: 1, maxLength: 256 } } } },
     }, async (request, reply) => {
-      if (request.headers.authorization !== undefined) throw new ApiError(401, 'the administration API takes no bearer token');
       const body = request.body as { name: string; password: string };
       const signed = await admins.signIn(body.name, body.password);
       if (!signed) throw new ApiError(401, 'wrong name or password');
@@ -307,4 +314,5 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     raw.on('close', close);
     raw.on('error', close);
   }
+  return routes;
 }
