@@ -389,6 +389,9 @@ describe('push console API', () => {
       assert.equal((await push({ userId: 'nobody' })).statusCode, 404);
       assert.equal((await push({ userId: 'bob', deviceId: 'watch' })).statusCode, 404);
       assert.equal((await push({ userId: 'bob', title: '   ' })).statusCode, 400);
+      await admin(rig, c, 'PUT', `/certificates/${CONSOLE_CLIENT_ID}`, { enabled: true, voip: true });
+      const big = (await push({ userId: 'bob', deviceId: 'phone', pushType: 'voip', title: '😀'.repeat(100), body: '😀'.repeat(1000) })).json();
+      assert.match(big.results[0].refused, /over Push Kit's 4096/, 'a VoIP body cannot be cut: it is refused with the reason');
       assert.equal(rig.fake.accepted.length, 1, 'only the enabled certificate\'s device got one');
     });
   });

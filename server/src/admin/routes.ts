@@ -13,7 +13,7 @@ import { CertificateStoreError } from '../push/certificates.js';
 import type { DeliveryLog, Entry, ResultFilter } from '../push/deliveries.js';
 import { RESULT_FILTERS } from '../push/deliveries.js';
 import type { PushKitClient } from '../push/client.js';
-import { redactedRequest } from '../push/client.js';
+import { PushRequestError, redactedRequest } from '../push/client.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS, PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from '../push/payloads.js';
 import type { Admins, AdminSession } from './accounts.js';
 import { ADMIN_NAME_PATTERN, csrfMatches } from './accounts.js';
@@ -246,7 +246,15 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
           const limit = cert.testMessage ? MAX_TEST_TOKENS : MAX_TOKENS;
           const tokens = group.tokens.slice(0, limit);
           const request_ = redactedRequest(config.pushApiBase, cert, pushType, body, tokens);
-          const outcome = await client.send(cert, pushType, body, tokens, { userIds: [b.userId], attempt: 1, test: true });
+          let outcome;
+          try {
+            outcome = await client.send(cert, pushType, body, tokens, { userIds: [b.userId], attempt: 1, test: true });
+          } catch (e) {
+            // Checked before sending (validateRequest): e.g. a VoIP test whose text makes the body too big.
+            if (!(e instanceof PushRequestError)) throw e;
+            results.push({ ...base, tokens: tokens.length, dryRun: !cert.serviceAccount, request: request_, refused: e.message });
+            continue;
+          }
           const dryRun = !cert.serviceAccount;
           results.push({
             ...base, tokens: tokens.length, dryRun, request: request_, response: outcome.response ?? null,
