@@ -95,7 +95,7 @@ async function fanOut(): Promise<void> {
   server.service.createUser('sender', 'Sender', null);
   const group = server.service.createGroup('sender', 'Everyone', members);
   const started = performance.now();
-  server.service.sendMessage('sender', { groupId: group.groupId, text: 'hello everyone', clientMsgId: 'fan1' });
+  await server.service.sendMessage('sender', { groupId: group.groupId, text: 'hello everyone', clientMsgId: 'fan1' });
   const stored = performance.now() - started;
   while (fake.tokensOf().length < FAN_OUT && performance.now() - started < 120000) await new Promise((r) => setTimeout(r, 2));
   const total = performance.now() - started;

@@ -16,6 +16,7 @@ import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_L
 import type { IssuedSession } from './auth.js';
 import { Hub } from './hub.js';
 import { ApiError, ImService, hasControlCharacters, hasVisibleCharacter, isWellFormed } from './service.js';
+import type { SendInput } from './service.js';
 import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
@@ -338,7 +339,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
           oneOf: [{ required: ['to'] }, { required: ['groupId'] }],
           properties: { to: id, groupId: id, text: text(4000), clientMsgId: id } } },
       }, async (request, reply) => {
-        const result = service.sendMessage(request.userId, request.body as { to?: string; groupId?: string; text: string; clientMsgId: string });
+        const result = await service.sendMessage(request.userId, request.body as SendInput);
         return reply.code(result.created ? 201 : 200).send(result.message);
       });
 

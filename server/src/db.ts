@@ -302,7 +302,34 @@ export function openDb(dataDir: string, options: DbOptions = { busyTimeoutMs: 10
   // better-sqlite3 waits synchronously: the wait blocks the event loop, so it stays short.
   db.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
   migrate(db);
+  cacheStatements(db);
   return db;
+}
+
+/** Distinct SQL texts kept prepared; the code has a few hundred, so eviction only bounds dynamic ones. */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Makes db.prepare answer the statement it prepared before for the same SQL: preparing costs more than
+ * running a small statement (a profile of the relay showed prepare at 16% of its time), and the code
+ * reads best with its SQL where it is used. Safe because no caller changes a statement's modes
+ * (pluck, raw, expand, safeIntegers), which a shared statement would carry over.
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      // Most recently used last: the first key is the one to evict.
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, statement);
+    return statement;
+  }) as Db['prepare'];
 }
 
 function migrate(db: Db): void {

@@ -79,11 +79,22 @@ export class Hub {
   }
 
   send(userId: string, event: LiveEvent): void {
-    const devices = this.byUser.get(userId);
-    if (!devices) return;
-    const data = JSON.stringify(event);
-    for (const sockets of devices.values()) {
-      for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(data);
+    this.sendToUsers([userId], event);
+  }
+
+  /**
+   * One event to many users (a group's members): serialised once, written to the online ones only. An
+   * offline user costs one map look-up; a 10,000-member group with 50 online costs 50 socket writes.
+   */
+  sendToUsers(userIds: Iterable<string>, event: LiveEvent): void {
+    let data: string | undefined;
+    for (const userId of userIds) {
+      const devices = this.byUser.get(userId);
+      if (!devices) continue;
+      data ??= JSON.stringify(event);
+      for (const sockets of devices.values()) {
+        for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(data);
+      }
     }
   }
 

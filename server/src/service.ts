@@ -7,6 +7,7 @@ import type { Db } from './db.js';
 import { metaValue } from './db.js';
 import { inQuietHours } from './dnd.js';
 import type { Hub } from './hub.js';
+import { CommitQueue } from './commits.js';
 import type { OutboxTarget, PushOutbox } from './push/outbox.js';
 import type { CertificateStore } from './push/certificates.js';
 import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
@@ -24,6 +25,8 @@ const toSettings = (r: SettingsRow): Settings => ({ dnd: r.dnd === 1, dndStart: 
   preview: r.preview === 1, multiDevicePolicy: r.multi_device_policy });
 /** One user's settings of one conversation. */
 export interface ConversationSettings { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }
+/** A message to send: to one user (`to`) or to a group (`groupId`). */
+export interface SendInput { to?: string; groupId?: string; text: string; clientMsgId: string }
 /** `senderName` is the sender's display name now (read with the message, never stored with it). */
 export interface Message { id: string; conversationId: string; seq: number; senderId: string; senderName: string; text: string; clientMsgId: string; createdAt: number }
 /** One conversation as GET /conversations lists it and GET /conversations/:id answers it. */
@@ -214,9 +217,12 @@ export class ImService {
   /** Keys the push profile ids; its own secret, so rotating the session secret does not re-address devices. */
   private readonly profileKey: Buffer;
 
+  private readonly commits: CommitQueue;
+
   constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
     private readonly certificates: CertificateStore, private readonly config: Config, private readonly log: Logger,
     private readonly now: () => number = Date.now) {
+    this.commits = new CommitQueue(db);
     this.profileKey = Buffer.from(metaValue(db, 'push_profile_key', () => crypto.randomBytes(32).toString('base64url')), 'base64url');
   }
 
@@ -384,9 +390,18 @@ export class ImService {
 
   /**
    * Stores a message and, in the same transaction, the pushes for receivers who are offline under their
-   * policy. Idempotent on (sender, clientMsgId): a retry returns the stored message.
+   * policy. Idempotent on (sender, clientMsgId): a retry returns the stored message. The transaction is
+   * shared with the messages sent at about the same time (group commit); the answer comes after it has
+   * committed, and only then do the receivers' sockets hear of it.
    */
-  sendMessage(senderId: string, input: { to?: string; groupId?: string; text: string; clientMsgId: string }): { message: Message; created: boolean } {
+  async sendMessage(senderId: string, input: SendInput): Promise<{ message: Message; created: boolean }> {
+    const result = await this.commits.run(() => this.storeMessage(senderId, input));
+    if (result.created) this.publishMessage(result.message);
+    return result;
+  }
+
+  /** Writes a message and its pushes (or finds it, for a repeated clientMsgId). Runs inside a transaction. */
+  private storeMessage(senderId: string, input: SendInput): { message: Message; created: boolean } {
     const existing = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE msg.sender_id = ? AND msg.client_msg_id = ?`)
       .get(senderId, input.clientMsgId) as MessageRow | undefined;
     if (existing) return { message: toMessage(existing), created: false };
@@ -400,22 +415,23 @@ export class ImService {
       if (!this.isMember(conversationId, senderId)) throw new ApiError(404, 'no such conversation');
     }
     const senderName = this.displayName(senderId);
-    const message = this.db.transaction((): Message => {
-      if (input.to !== undefined) this.ensureDirect(conversationId, senderId, input.to);
-      const seq = (this.db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(conversationId) as { last_seq: number }).last_seq;
-      const m: Message = { id: randomId('m_'), conversationId, seq, senderId, senderName, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
-      this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
-      this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
-      // A member who muted the conversation gets the message over the socket only: no push.
-      const receivers = this.db.prepare('SELECT user_id FROM members WHERE conversation_id = ? AND user_id != ? AND muted = 0')
-        .all(conversationId, senderId) as { user_id: string }[];
-      for (const receiver of receivers) this.queueMessagePush(receiver.user_id, senderName, m);
-      return m;
-    })();
-    for (const member of this.members(conversationId)) this.hub.send(member, { type: 'message', message });
+    if (input.to !== undefined) this.ensureDirect(conversationId, senderId, input.to);
+    const seq = (this.db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq').get(conversationId) as { last_seq: number }).last_seq;
+    const m: Message = { id: randomId('m_'), conversationId, seq, senderId, senderName, text: input.text, clientMsgId: input.clientMsgId, createdAt: this.now() };
+    this.db.prepare('INSERT INTO messages (id, conversation_id, seq, sender_id, text, client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
+    this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
+    // A member who muted the conversation gets the message over the socket only: no push.
+    const receivers = this.db.prepare('SELECT user_id FROM members WHERE conversation_id = ? AND user_id != ? AND muted = 0')
+      .all(conversationId, senderId) as { user_id: string }[];
+    for (const receiver of receivers) this.queueMessagePush(receiver.user_id, senderName, m);
+    return { message: m, created: true };
+  }
+
+  /** After the commit: the members' sockets get the message, and the outbox sends its pushes. */
+  private publishMessage(message: Message): void {
+    this.hub.sendToUsers(this.members(message.conversationId), { type: 'message', message });
     this.outbox.kick();
-    return { message, created: true };
   }
 
   /**
@@ -583,7 +599,7 @@ export class ImService {
       WHERE conversation_id = ? AND user_id = ?`).run(upToSeq, conversationId, conversationId, userId);
     const readSeq = (this.db.prepare('SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?').get(conversationId, userId) as { read_seq: number }).read_seq;
     const unread = this.unreadTotal(userId);
-    for (const member of this.members(conversationId)) this.hub.send(member, { type: 'read', conversationId, userId, readSeq });
+    this.hub.sendToUsers(this.members(conversationId), { type: 'read', conversationId, userId, readSeq });
     return { readSeq, unread };
   }
 
@@ -616,7 +632,7 @@ export class ImService {
       };
     })();
     // Hiding read the conversation: members hear it as they hear POST /conversations/:id/read.
-    if (readMoved) for (const member of this.members(conversationId)) this.hub.send(member, { type: 'read', conversationId, userId, readSeq });
+    if (readMoved) this.hub.sendToUsers(this.members(conversationId), { type: 'read', conversationId, userId, readSeq });
     this.hub.send(userId, { type: 'conversationSettings', ...settings });
     return settings;
   }

@@ -416,7 +416,7 @@ test('opening direct conversations and deleting messages count against the messa
     alice = await login(rig, 'alice');
     bob = await login(rig, 'bob');
     carol = await login(rig, 'carol');
-    const conversationId = rig.server.service.sendMessage('alice', { to: 'bob', text: 'hi', clientMsgId: 'a1' }).message.conversationId;
+    const conversationId = (await rig.server.service.sendMessage('alice', { to: 'bob', text: 'hi', clientMsgId: 'a1' })).message.conversationId;
     const codes = [
       (await openDirect(alice, { userId: 'bob' })).statusCode,
       (await deleteForMe(alice, conversationId, 1)).statusCode,

@@ -202,7 +202,7 @@ test('the per-user request limit covers the settings route', async () => {
   try {
     alice = await login(rig, 'alice');
     bob = await login(rig, 'bob');
-    const conversationId = (rig.server.service.sendMessage('alice', { to: 'bob', text: 'hi', clientMsgId: 'a1' })).message.conversationId;
+    const conversationId = (await rig.server.service.sendMessage('alice', { to: 'bob', text: 'hi', clientMsgId: 'a1' })).message.conversationId;
     const codes = [];
     for (let i = 0; i < 5; i++) codes.push((await settings(bob, conversationId, { pinned: i % 2 === 0 })).statusCode);
     assert.deepEqual(codes, [200, 200, 200, 200, 429]);

@@ -64,7 +64,7 @@ describe('offline push of messages', () => {
   });
 
   test('the badge is capped at 99', async () => {
-    for (let i = 0; i < 101; i++) rig.server.service.sendMessage('alice', { to: 'bob', text: `m${i}`, clientMsgId: `cap${i}` });
+    for (let i = 0; i < 101; i++) await rig.server.service.sendMessage('alice', { to: 'bob', text: `m${i}`, clientMsgId: `cap${i}` });
     await drained(rig);
     const last = rig.fake.accepted.find((r) => r.body.payload.notification.body === 'm100');
     assert.equal(last?.body.payload.notification.badge.setNum, 99);

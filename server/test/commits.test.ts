@@ -1,0 +1,92 @@
+// Group commit (src/commits.ts) and the statement cache (src/db.ts).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openDb } from '../src/db.js';
+import type { Db } from '../src/db.js';
+import { CommitQueue } from '../src/commits.js';
+
+function withDb(run: (db: Db, dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-commits-'));
+    const db = openDb(dir);
+    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    try {
+      await run(db, dir);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+describe('group commit', () => {
+  test('jobs queued in one turn of the event loop share one commit, in order', withDb(async (db) => {
+    const queue = new CommitQueue(db);
+    const insert = (k: string) => queue.run(() => db.prepare('INSERT INTO t (k) VALUES (?)').run(k).lastInsertRowid);
+    const results = await Promise.all(['a', 'b', 'c'].map(insert));
+    assert.deepEqual(results, [1, 2, 3]);
+    assert.deepEqual(queue.stats, { commits: 1, jobs: 3 });
+    await insert('d');
+    assert.deepEqual(queue.stats, { commits: 2, jobs: 4 });
+  }));
+
+  test('a job that throws undoes only its own writes and gets its own error', withDb(async (db) => {
+    const queue = new CommitQueue(db);
+    const insert = (k: string) => db.prepare('INSERT INTO t (k) VALUES (?)').run(k);
+    const outcomes = await Promise.allSettled([
+      queue.run(() => insert('a')),
+      queue.run(() => { insert('b'); throw new Error('refused'); }),
+      queue.run(() => insert('a')), // a conflict: the key exists (written by the first job of this batch)
+      queue.run(() => insert('c')),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    assert.equal((outcomes[1] as PromiseRejectedResult).reason.message, 'refused');
+    assert.match((outcomes[2] as PromiseRejectedResult).reason.code, /SQLITE_CONSTRAINT/);
+    assert.deepEqual(db.prepare('SELECT k FROM t ORDER BY k').all(), [{ k: 'a' }, { k: 'c' }]);
+    assert.deepEqual(queue.stats, { commits: 1, jobs: 4 });
+  }));
+
+  test('a promise settles only after the commit: another connection already sees the write', withDb(async (db, dir) => {
+    const queue = new CommitQueue(db);
+    const reader = new Database(path.join(dir, 'pushuikit.db'), { readonly: true });
+    try {
+      let seenInside: unknown;
+      await queue.run(() => {
+        db.prepare("INSERT INTO t (k) VALUES ('x')").run();
+        seenInside = reader.prepare("SELECT k FROM t WHERE k = 'x'").get();
+      });
+      assert.equal(seenInside, undefined, 'not visible before the commit');
+      assert.deepEqual(reader.prepare("SELECT k FROM t WHERE k = 'x'").get(), { k: 'x' }, 'visible when the promise resolves');
+    } finally {
+      reader.close();
+    }
+  }));
+
+  test('a storage failure fails the whole batch: nothing of it is stored', withDb(async (db) => {
+    const queue = new CommitQueue(db);
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const outcomes = await Promise.allSettled([
+      queue.run(() => db.prepare("INSERT INTO t (k) VALUES ('a')").run()),
+      queue.run(() => { throw full; }),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected']);
+    assert.equal((outcomes[0] as PromiseRejectedResult).reason, full);
+    assert.deepEqual(db.prepare('SELECT k FROM t').all(), []);
+  }));
+
+  test('a batch holds at most maxBatch jobs', withDb(async (db) => {
+    const queue = new CommitQueue(db, 2);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => queue.run(() => db.prepare('INSERT INTO t (k) VALUES (?)').run(k))));
+    assert.deepEqual(queue.stats, { commits: 3, jobs: 5 });
+  }));
+});
+
+test('db.prepare answers the statement it prepared before for the same SQL', withDb(async (db) => {
+  const sql = 'SELECT k FROM t WHERE k = ?';
+  assert.equal(db.prepare(sql), db.prepare(sql));
+  assert.notEqual(db.prepare(sql), db.prepare(`${sql} `));
+}));
