@@ -126,4 +126,7 @@ function Waiting() {
   return html`<p class="loading" role="status">${t('app.loading')}</p>`;
 }
 
-render(html`<${LocationProvider} scope="/console"><${App} /><//>`, /** @type {HTMLElement} */ (document.getElementById('app')));
+const root = /** @type {HTMLElement} */ (document.getElementById('app'));
+// The static "Loading…" line is not Preact's: render() would keep it next to the app.
+root.textContent = '';
+render(html`<${LocationProvider} scope="/console"><${App} /><//>`, root);

@@ -95,7 +95,7 @@ function CertificateRow({ c, lang, editing, onEdit, onChanged }) {
     </th>
     <td data-label=${t('certs.state')}><span class=${`pill ${c.enabled ? 'pill-ok' : 'pill-off'}`}>${t(c.enabled ? 'certs.enabled' : 'certs.disabled')}</span></td>
     <td data-label=${t('certs.category')}>${c.category}</td>
-    <td data-label=${t('certs.action')}><code class="wrap">${c.action}</code></td>
+    <td data-label=${t('certs.action')}><code>${c.action}</code></td>
     <td data-label=${t('certs.options')}>
       <ul class="flags">
         <li>${t(c.voip ? 'certs.voipOn' : 'certs.voipOff')}</li>
