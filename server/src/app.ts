@@ -18,6 +18,7 @@ import { ApiError, ImService, hasControlCharacters, hasVisibleCharacter, isWellF
 import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
+import { registerConsolePages } from './console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -502,6 +503,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
     });
   }, { prefix: '/api/v1' });
+  await registerConsolePages(app);
 
   hub.startHeartbeat(config.heartbeatMs);
   outbox.start();
