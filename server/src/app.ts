@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import websocket from '@fastify/websocket';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
@@ -19,6 +20,11 @@ import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
 import { registerConsolePages } from './console.js';
+import { CertificateStore } from './push/certificates.js';
+import { DeliveryLog } from './push/deliveries.js';
+import { Admins } from './admin/accounts.js';
+import { Directory } from './admin/directory.js';
+import { registerAdminApi } from './admin/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -85,6 +91,9 @@ export interface Server {
   outbox: PushOutbox;
   client: PushKitClient;
   hub: Hub;
+  certificates: CertificateStore;
+  deliveries: DeliveryLog;
+  admins: Admins;
   close(): Promise<void>;
 }
 
@@ -93,6 +102,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const log = deps.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['*.private_key', 'private_key', '*.authorization', 'req.headers.authorization', 'password', '*.password', '*.pushToken', '*.token'] });
   const now = deps.now ?? Date.now;
   const db = openDb(config.dataDir, { busyTimeoutMs: config.dbBusyTimeoutMs });
+  let certificates: CertificateStore;
+  try {
+    certificates = new CertificateStore(db, config, now);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const deliveries = new DeliveryLog(db, config.pushLogRetentionDays, now);
   const sessions = new Sessions(db, config.sessionTtlSeconds, config.maxSessionsPerUser, now);
   const passwords = new Passwords(deps.scryptLog2N);
   const external = config.external ? new ExternalTokens(config.external, now) : undefined;
@@ -102,15 +119,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     random: Math.random,
     log,
-    record: (mode, cert, pushType, body, result) => {
-      const tokens = (body.target as { token: string[] }).token.length;
-      db.prepare('INSERT INTO push_log (mode, client_id, push_type, tokens, body, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(mode, cert.name, pushType, tokens, JSON.stringify({ ...body, target: { token: `[${tokens} tokens]` } }), result, now());
-      if (mode === 'dry-run') log.info({ certificate: cert.name, pushType, tokens }, 'push built and recorded (dry run)');
+    record: (entry) => {
+      if (entry.outcome === 'dryRun') log.info({ certificate: entry.certificate, pushType: entry.pushType, tokens: entry.tokens }, 'push built and recorded (dry run)');
+      return deliveries.record(entry).id;
     },
   });
-  const outbox = new PushOutbox(db, config, client, log, now);
-  const service = new ImService(db, hub, outbox, config, log, now);
+  const outbox = new PushOutbox(db, certificates, client, deliveries, log, now);
+  const service = new ImService(db, hub, outbox, certificates, config, log, now);
+  const admins = new Admins(db, passwords, config.adminSessionTtlSeconds, now);
 
   // Per-request log lines would drown the push log; errors are logged by the error handler.
   const app = Fastify({
@@ -133,6 +149,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
   });
   await app.register(rateLimit, { global: false });
+  await app.register(cookie);
 
   /** A per-minute limit keyed by `key`; a request over it is a 429 with Retry-After. */
   const perMinute = (max: number, what: string, key: (r: FastifyRequest) => string) => {
@@ -228,6 +245,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   };
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  await registerAdminApi(app, { config, admins, certificates, deliveries, service, client,
+    directory: new Directory(db, hub, service, certificates), perMinute });
 
   await app.register(async (api) => {
     api.post('/accounts', {
@@ -467,6 +487,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
             return;
           }
           for (const replaced of admitted.replaced) replaced.close(CLOSE_REPLACED, 'replaced by a newer connection from this device');
+          service.deviceSeen(userId, deviceId);
           if (admitted.cameOnline) {
             for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: true });
           }
@@ -495,6 +516,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
             else socket.close(1008, 'malformed frame');
           });
           socket.on('close', () => {
+            service.deviceSeen(userId, deviceId);
             if (hub.remove(userId, deviceId, socket)) {
               for (const contact of service.contacts(userId)) hub.send(contact, { type: 'presence', userId, online: false });
             }
@@ -507,14 +529,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   hub.startHeartbeat(config.heartbeatMs);
   outbox.start();
+  deliveries.start();
   service.startCallSweeper();
   return {
-    app, db, service, outbox, client, hub,
+    app, db, service, outbox, client, hub, certificates, deliveries, admins,
     async close() {
       service.stop();
       hub.close();
       await app.close();
       await outbox.stop();
+      deliveries.stop();
       db.close();
     },
   };

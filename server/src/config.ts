@@ -18,8 +18,64 @@ export interface Certificate {
   /** undefined: dry run (requests are built, validated and recorded, not sent). */
   serviceAccount?: ServiceAccount;
   category: string;
+  /** The click action of message notifications (a skill action of the app's ability). */
+  action: string;
   voip: boolean;
   testMessage: boolean;
+  /** A disabled certificate pushes nothing: its pushes are refused (and logged as such). */
+  enabled: boolean;
+  /** Where it is configured: environment ones are read-only in the console. */
+  source: 'environment' | 'console';
+}
+
+/** The notification categories of Push Kit's push-type 0 (push-scenariozed-api-request-param, Notification.category). */
+export const CATEGORIES = ['IM', 'VOIP', 'MISS_CALL', 'SUBSCRIPTION', 'TRAVEL', 'HEALTH', 'WORK', 'ACCOUNT', 'EXPRESS', 'FINANCE',
+  'DEVICE_REMINDER', 'MAIL', 'MARKETING'] as const;
+export const DEFAULT_ACTION = 'action.pushuikit.chat';
+export const CLIENT_ID_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
+export const ACTION_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+/** A service-account file is a few kilobytes; anything far larger is not one. */
+export const MAX_SERVICE_ACCOUNT_CHARS = 16 * 1024;
+
+export class ServiceAccountError extends Error {}
+
+/**
+ * Reads a service-account key file as AppGallery Connect downloads it, checking what the JWT needs: the
+ * four fields, and a private key that parses as RSA (PS256). The message never quotes the file: it holds
+ * the private key.
+ */
+export function parseServiceAccount(text: string): ServiceAccount {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ServiceAccountError('the service-account file is not JSON');
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ServiceAccountError('the service-account file is not a JSON object');
+  const sa = raw as Record<string, unknown>;
+  for (const key of ['project_id', 'key_id', 'private_key', 'sub_account']) {
+    if (typeof sa[key] !== 'string' || (sa[key] as string).trim().length === 0) {
+      throw new ServiceAccountError(`"${key}" is missing from the service-account file`);
+    }
+  }
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPrivateKey(sa.private_key as string);
+  } catch {
+    throw new ServiceAccountError('"private_key" is not a PEM private key');
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new ServiceAccountError(`"private_key" is not an RSA private key (it is ${key.asymmetricKeyType ?? 'unknown'})`);
+  }
+  // PKCS#8 whatever the file used (PKCS#1 "RSA PRIVATE KEY" too): the JWT signer imports PKCS#8.
+  return { project_id: sa.project_id as string, key_id: sa.key_id as string,
+    private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), sub_account: sa.sub_account as string };
+}
+
+/** SHA256:<base64> of the public key (SPKI, DER), as ssh-keygen -l prints key fingerprints. */
+export function keyFingerprint(privateKeyPem: string): string {
+  const spki = crypto.createPublicKey(crypto.createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'der' });
+  return `SHA256:${crypto.createHash('sha256').update(spki).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
@@ -41,10 +97,14 @@ export interface Config {
   port: number;
   dataDir: string;
   pushApiBase: string;
-  /** By Client ID. */
+  /** From the environment (PUSH_CERTS or PUSH_SERVICE_ACCOUNT), by Client ID; the console adds more. */
   certificates: Map<string, Certificate>;
-  /** No certificate configured: every Client ID gets a dry-run certificate. */
-  dryRun: boolean;
+  /** AES-256 key that encrypts the private keys of certificates added in the console (CERT_ENCRYPTION_KEY). */
+  certEncryptionKey?: Buffer;
+  /** Console sessions live this long (ADMIN_SESSION_TTL_SECONDS). */
+  adminSessionTtlSeconds: number;
+  /** Delivery-log entries older than this are deleted (PUSH_LOG_RETENTION_DAYS). */
+  pushLogRetentionDays: number;
   callTimeoutMs: number;
   sessionTtlSeconds: number;
   /** Sign-in: with a password ('password', the demo), or only with tokens from an integrator's backend. */
@@ -68,27 +128,22 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-const CLIENT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const CLIENT_ID = new RegExp(CLIENT_ID_PATTERN);
+const ACTION = new RegExp(ACTION_PATTERN);
 
 function readServiceAccount(file: string): ServiceAccount {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    // Never echo the file's content: it holds the private key.
-    throw new ConfigError(`service account ${file}: cannot read it as JSON (${(e as NodeJS.ErrnoException).code ?? 'syntax error'})`);
+    throw new ConfigError(`service account ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const sa = raw as Record<string, unknown>;
-  for (const key of ['project_id', 'key_id', 'private_key', 'sub_account']) {
-    if (typeof sa[key] !== 'string' || (sa[key] as string).length === 0) {
-      throw new ConfigError(`service account ${file}: "${key}" is missing`);
-    }
+  try {
+    return parseServiceAccount(text);
+  } catch (e) {
+    if (e instanceof ServiceAccountError) throw new ConfigError(`service account ${file}: ${e.message}`);
+    throw e;
   }
-  if (!(sa.private_key as string).includes('PRIVATE KEY')) {
-    throw new ConfigError(`service account ${file}: "private_key" is not a PEM private key`);
-  }
-  return { project_id: sa.project_id as string, key_id: sa.key_id as string, private_key: sa.private_key as string,
-    sub_account: sa.sub_account as string };
 }
 
 function certificateFrom(entry: Record<string, unknown>, where: string, baseDir: string): Certificate {
@@ -97,13 +152,20 @@ function certificateFrom(entry: Record<string, unknown>, where: string, baseDir:
   const saPath = entry.serviceAccount;
   if (saPath !== undefined && typeof saPath !== 'string') throw new ConfigError(`${where}: "serviceAccount" must be a path`);
   const category = entry.category ?? 'IM';
-  if (typeof category !== 'string') throw new ConfigError(`${where}: "category" must be a string`);
+  if (typeof category !== 'string' || !(CATEGORIES as readonly string[]).includes(category)) {
+    throw new ConfigError(`${where}: "category" must be one of ${CATEGORIES.join(', ')}`);
+  }
+  const action = entry.action ?? DEFAULT_ACTION;
+  if (typeof action !== 'string' || !ACTION.test(action)) throw new ConfigError(`${where}: "action" must match ${ACTION_PATTERN}`);
   return {
     name,
     serviceAccount: saPath ? readServiceAccount(path.resolve(baseDir, saPath)) : undefined,
     category,
+    action,
     voip: entry.voip === true,
     testMessage: entry.testMessage === true,
+    enabled: true,
+    source: 'environment',
   };
 }
 
@@ -116,6 +178,20 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
 }
 
 const MIN_SECRET_BYTES = 32;
+
+/** 32 bytes as base64 (what `openssl rand -base64 32` prints) or as 64 hex digits. The key is never echoed. */
+function encryptionKeyFrom(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.CERT_ENCRYPTION_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  const text = raw.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/]{43}=?$/.test(text)) key = Buffer.from(text, 'base64');
+  if (!key || key.length !== 32) {
+    throw new ConfigError(`CERT_ENCRYPTION_KEY must be 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits; got ${text.length} characters`);
+  }
+  return key;
+}
 
 function externalAuthFrom(env: NodeJS.ProcessEnv): ExternalAuth {
   const secret = env.EXTERNAL_JWT_SECRET;
@@ -171,7 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('PUSH_SERVICE_ACCOUNT and PUSH_CLIENT_ID go together');
     }
     const cert = certificateFrom({ name: env.PUSH_CLIENT_ID, serviceAccount: env.PUSH_SERVICE_ACCOUNT,
-      category: env.PUSH_CATEGORY ?? 'IM', voip: env.PUSH_VOIP === '1', testMessage: env.PUSH_TEST_MESSAGE === '1' },
+      category: env.PUSH_CATEGORY ?? 'IM', action: env.PUSH_ACTION ?? DEFAULT_ACTION, voip: env.PUSH_VOIP === '1', testMessage: env.PUSH_TEST_MESSAGE === '1' },
     'PUSH_SERVICE_ACCOUNT', process.cwd());
     certificates.set(cert.name, cert);
   }
@@ -184,7 +260,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || './data'),
     pushApiBase: (env.PUSH_API_BASE || 'https://push-api.cloud.huawei.com').replace(/\/+$/, ''),
     certificates,
-    dryRun: certificates.size === 0,
+    certEncryptionKey: encryptionKeyFrom(env),
+    adminSessionTtlSeconds: intFrom(env, 'ADMIN_SESSION_TTL_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
+    pushLogRetentionDays: intFrom(env, 'PUSH_LOG_RETENTION_DAYS', 7, 1, 365),
     callTimeoutMs: intFrom(env, 'CALL_TIMEOUT_MS', 60000, 1000, 600000),
     sessionTtlSeconds: intFrom(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     authMode,
@@ -209,8 +287,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The certificate for a device's Client ID; in dry run every Client ID has one. */
-export function certificateFor(config: Config, clientId: string): Certificate | undefined {
-  if (config.dryRun) return { name: clientId, category: 'IM', voip: true, testMessage: false };
-  return config.certificates.get(clientId);
-}

@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS devices (
   push_token TEXT NOT NULL,
   client_id TEXT NOT NULL,
   updated_at INTEGER NOT NULL,
+  -- When a socket of this device last opened or closed (NULL: not since it was bound).
+  last_online_at INTEGER,
   PRIMARY KEY (user_id, device_id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS devices_token ON devices(push_token);
@@ -137,6 +139,9 @@ CREATE TABLE IF NOT EXISTS push_outbox (
   UNIQUE (kind, ref_id, token)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON push_outbox(status, next_at);
+-- The delivery log: one row per Push Kit request (and per push refused before one was made), for the
+-- push console. user_id is NULL when the request carried tokens of several users (users counts them).
+-- outcome: sent | partial | failed | retry | refused | dryRun. Pruned after PUSH_LOG_RETENTION_DAYS.
 CREATE TABLE IF NOT EXISTS push_log (
   id INTEGER PRIMARY KEY,
   mode TEXT NOT NULL,
@@ -145,8 +150,53 @@ CREATE TABLE IF NOT EXISTS push_log (
   tokens INTEGER NOT NULL,
   body TEXT NOT NULL,
   result TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  user_id TEXT,
+  users INTEGER NOT NULL DEFAULT 0,
+  category TEXT,
+  status INTEGER,
+  code TEXT,
+  outcome TEXT NOT NULL DEFAULT 'sent',
+  invalid_tokens INTEGER NOT NULL DEFAULT 0,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  latency_ms INTEGER,
+  test INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS push_log_time ON push_log(created_at);
+CREATE INDEX IF NOT EXISTS push_log_user ON push_log(user_id, id);
+CREATE INDEX IF NOT EXISTS push_log_client ON push_log(client_id, id);
+-- Push certificates added in the console (environment ones are not stored). The service account's private
+-- key is encrypted with CERT_ENCRYPTION_KEY (AES-256-GCM, the name as associated data) and never returned.
+CREATE TABLE IF NOT EXISTS push_certificates (
+  name TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  sub_account TEXT NOT NULL,
+  private_key_enc TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  category TEXT NOT NULL,
+  action TEXT NOT NULL,
+  voip INTEGER NOT NULL,
+  test_message INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Console administrators: separate from chat users, created from the command line (npm run admin).
+CREATE TABLE IF NOT EXISTS admins (
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+-- A console session: the cookie's token is kept only as its SHA-256.
+CREATE TABLE IF NOT EXISTS admin_sessions (
+  token_hash TEXT PRIMARY KEY,
+  admin_name TEXT NOT NULL REFERENCES admins(name) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS admin_sessions_admin ON admin_sessions(admin_name, expires_at);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -159,7 +209,7 @@ export type Db = Database.Database;
  * Schema changes for databases made by an earlier version (PRAGMA user_version counts them). A new
  * database gets SCHEMA as it is and starts at the last version.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // 1: passwords, sessions, token moves, and who wrote in a conversation (presence).
   `ALTER TABLE users ADD COLUMN password_hash TEXT;
    ALTER TABLE members ADD COLUMN wrote INTEGER NOT NULL DEFAULT 0;
@@ -197,6 +247,23 @@ const MIGRATIONS: string[] = [
    ALTER TABLE settings ADD COLUMN dnd_end INTEGER NOT NULL DEFAULT 420;
    ALTER TABLE settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
    UPDATE settings SET dnd_start = 0, dnd_end = 0 WHERE dnd = 1;`,
+  // 6: the push console: delivery-log details, certificates, administrators, devices' last time online.
+  // Rows logged before have no user or outcome detail: they keep the defaults ('sent', attempt 1). A table
+  // this database never had is made whole by SCHEMA afterwards, so only existing tables gain the columns.
+  (db) => {
+    const addColumns = (table: string, columns: [string, string][]) => {
+      const have = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
+      if (have.size === 0) return;
+      for (const [name, type] of columns) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+    };
+    addColumns('push_log', [['user_id', 'TEXT'], ['users', 'INTEGER NOT NULL DEFAULT 0'], ['category', 'TEXT'], ['status', 'INTEGER'],
+      ['code', 'TEXT'], ['outcome', "TEXT NOT NULL DEFAULT 'sent'"], ['invalid_tokens', 'INTEGER NOT NULL DEFAULT 0'],
+      ['attempt', 'INTEGER NOT NULL DEFAULT 1'], ['latency_ms', 'INTEGER'], ['test', 'INTEGER NOT NULL DEFAULT 0']]);
+    addColumns('devices', [['last_online_at', 'INTEGER']]);
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'push_log'").get()) {
+      db.exec("UPDATE push_log SET outcome = 'dryRun' WHERE mode = 'dry-run'");
+    }
+  },
 ];
 
 export interface DbOptions {
@@ -245,7 +312,10 @@ function migrate(db: Db): void {
       db.exec(SCHEMA);
     } else {
       const version = db.pragma('user_version', { simple: true }) as number;
-      for (const step of MIGRATIONS.slice(version)) db.exec(step);
+      for (const step of MIGRATIONS.slice(version)) {
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+      }
       db.exec(SCHEMA); // tables and indexes a migration does not create
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);

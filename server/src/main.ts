@@ -13,10 +13,20 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const server = await createServer(config);
+  let server;
+  try {
+    server = await createServer(config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`pushuikit-server: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   const log = server.app.log;
-  if (config.dryRun) log.warn('no Push Kit certificate configured: pushes are built, validated and recorded, not sent (dry run)');
-  else log.info({ certificates: [...config.certificates.keys()] }, 'Push Kit certificates loaded');
+  if (server.certificates.dryRun) log.warn('no Push Kit certificate configured: pushes are built, validated and recorded, not sent (dry run)');
+  else log.info({ certificates: server.certificates.list().map((c) => `${c.name} (${c.source}${c.enabled ? '' : ', disabled'})`) }, 'Push Kit certificates loaded');
+  if (!config.certEncryptionKey) log.info('CERT_ENCRYPTION_KEY is not set: certificates cannot be added in the push console');
   await server.app.listen({ host: config.host, port: config.port });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');

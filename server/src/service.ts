@@ -3,12 +3,12 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Certificate, Config } from './config.js';
-import { certificateFor } from './config.js';
 import type { Db } from './db.js';
 import { metaValue } from './db.js';
 import { inQuietHours } from './dnd.js';
 import type { Hub } from './hub.js';
 import type { OutboxTarget, PushOutbox } from './push/outbox.js';
+import type { CertificateStore } from './push/certificates.js';
 import { PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from './push/payloads.js';
 
 export type MultiDevicePolicy = 'allOffline' | 'anyOffline';
@@ -215,7 +215,8 @@ export class ImService {
   private readonly profileKey: Buffer;
 
   constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
-    private readonly config: Config, private readonly log: Logger, private readonly now: () => number = Date.now) {
+    private readonly certificates: CertificateStore, private readonly config: Config, private readonly log: Logger,
+    private readonly now: () => number = Date.now) {
     this.profileKey = Buffer.from(metaValue(db, 'push_profile_key', () => crypto.randomBytes(32).toString('base64url')), 'base64url');
   }
 
@@ -318,8 +319,18 @@ export class ImService {
         ON CONFLICT(user_id, device_id) DO UPDATE SET push_token = excluded.push_token, client_id = excluded.client_id,
         updated_at = excluded.updated_at`).run(userId, deviceId, pushToken, clientId, this.now());
     })();
-    if (!certificateFor(this.config, clientId)) {
+    if (!this.certificates.find(clientId)) {
       this.log.warn({ userId, deviceId, clientId }, 'device bound with a Client ID that has no certificate: it will get no push');
+    }
+  }
+
+  /** A socket of this device opened or closed: the console shows when a device was last online. */
+  deviceSeen(userId: string, deviceId: string): void {
+    try {
+      this.db.prepare('UPDATE devices SET last_online_at = ? WHERE user_id = ? AND device_id = ?').run(this.now(), userId, deviceId);
+    } catch (e) {
+      // Only the console reads it: a busy database must not refuse or break a connection.
+      this.log.warn({ err: (e as Error).message }, 'could not record when a device was online');
     }
   }
 
@@ -470,11 +481,9 @@ export class ImService {
       byClient.set(d.client_id, list);
     }
     for (const [clientId, targets] of byClient) {
-      const cert = certificateFor(this.config, clientId);
-      if (!cert) {
-        this.log.warn({ userId, kind, clientId }, 'no push: the device\'s Client ID has no certificate configured');
-        continue;
-      }
+      // A Client ID without an enabled certificate still gets its row: the outbox logs the refusal, so the
+      // console's delivery log shows why the push did not go (and a certificate enabled meanwhile sends it).
+      const cert = this.certificates.forPayload(clientId);
       const { pushType, body } = build(cert, settings);
       this.outbox.enqueue(kind, refId, userId, pushType, body, targets);
     }
@@ -488,7 +497,7 @@ export class ImService {
         category: cert.category,
         title: senderName,
         body: settings.preview ? m.text : PREVIEW_OFF_BODY,
-        action: 'action.pushuikit.chat',
+        action: cert.action,
         data: { route: 'chat', conversationId: m.conversationId, messageId: m.id },
         badge: (badge ??= Math.min(99, this.unreadTotal(receiver))),
         notifyId: notifyIdOf(m.conversationId),

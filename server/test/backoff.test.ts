@@ -37,7 +37,7 @@ describe('backoffDelay', () => {
 test('the Push Kit client sleeps by backoffDelay between its attempts', async () => {
   const keys = testKeyPair();
   const cert: Certificate = {
-    name: '111222333', category: 'IM', voip: false, testMessage: false,
+    name: '111222333', category: 'IM', action: 'action.pushuikit.chat', voip: false, testMessage: false, enabled: true, source: 'environment',
     serviceAccount: { project_id: PROJECT_ID, key_id: KEY_ID, private_key: keys.privatePem, sub_account: SUB_ACCOUNT },
   };
   const slept: number[] = [];
@@ -49,8 +49,10 @@ test('the Push Kit client sleeps by backoffDelay between its attempts', async ()
     log: pino({ level: 'silent' }),
     record: () => {},
   });
-  const outcome = await client.send(cert, 0, { payload: { notification: {} }, pushOptions: { ttl: 60 } }, ['token']);
-  assert.deepEqual(outcome, { kind: 'retry', reason: 'network error: connection refused' });
+  const outcome = await client.send(cert, 0, { payload: { notification: {} }, pushOptions: { ttl: 60 } }, ['token'],
+    { userIds: ['u'], attempt: 1, test: false });
+  assert.equal(outcome.kind, 'retry');
+  assert.equal(outcome.kind === 'retry' && outcome.reason, 'network error: connection refused');
   assert.equal(requests, 5);
   assert.deepEqual(slept, [0, 1, 2, 3].map((n) => backoffDelay(n, 200, 1000, () => 0.5)));
   assert.deepEqual(slept, [150, 300, 600, 750]);

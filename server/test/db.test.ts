@@ -11,7 +11,7 @@ import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, LIVE_CALL_SQL, PAGE_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 5;
+const VERSION = 6;
 
 /** The calls table of versions 0 to 3. */
 const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,
@@ -209,6 +209,24 @@ test('a database of version 4 (do-not-disturb without a window) gains the window
     db.prepare("INSERT INTO settings (user_id) VALUES ('carol')").run();
     assert.deepEqual(db.prepare("SELECT dnd, dnd_start, dnd_end, time_zone FROM settings WHERE user_id = 'carol'").get(),
       { dnd: 0, dnd_start: 1320, dnd_end: 420, time_zone: 'UTC' }, 'a new row gets the same defaults');
+  });
+});
+
+test('a database of version 5 (before the push console) gains the delivery-log details, devices\' last time online and the console tables', () => {
+  migrateFrom(5, `DROP TABLE push_log; DROP TABLE devices; DROP TABLE push_certificates; DROP TABLE admin_sessions; DROP TABLE admins;
+    CREATE TABLE push_log (id INTEGER PRIMARY KEY, mode TEXT NOT NULL, client_id TEXT NOT NULL, push_type INTEGER NOT NULL,
+      tokens INTEGER NOT NULL, body TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE devices (user_id TEXT NOT NULL REFERENCES users(id), device_id TEXT NOT NULL, push_token TEXT NOT NULL,
+      client_id TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (user_id, device_id));
+    CREATE UNIQUE INDEX devices_token ON devices(push_token);
+    INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1);
+    INSERT INTO devices VALUES ('alice', 'phone', 'token-0123456789abcdef', '123', 5);
+    INSERT INTO push_log VALUES (1, 'dry-run', '123', 0, 1, '{}', 'not sent', 7), (2, 'sent', '123', 0, 1, '{}', '200 80000000', 8);`, (db) => {
+    assert.deepEqual(db.prepare('SELECT id, outcome, attempt, users, user_id, test FROM push_log ORDER BY id').all(), [
+      { id: 1, outcome: 'dryRun', attempt: 1, users: 0, user_id: null, test: 0 },
+      { id: 2, outcome: 'sent', attempt: 1, users: 0, user_id: null, test: 0 },
+    ], 'old entries are kept, a dry run is marked as such');
+    assert.deepEqual(db.prepare('SELECT device_id, last_online_at FROM devices').all(), [{ device_id: 'phone', last_online_at: null }]);
   });
 });
 

@@ -3,8 +3,10 @@
 // jitter; malformed requests are never retried; invalid tokens are reported for removal; a rejected
 // JWT is renewed once.
 import type { Logger } from 'pino';
-import type { Certificate } from '../config.js';
+import type { Certificate, ServiceAccount } from '../config.js';
 import { ServiceAccountJwt } from './jwt.js';
+import type { NewEntry, Outcome, SendContext } from './deliveries.js';
+import { categoryOf, loggedBody } from './deliveries.js';
 import { MAX_BODY_BYTES, MAX_TEST_TOKENS, MAX_TOKENS, bodyBytes } from './payloads.js';
 import { backoffDelay } from './backoff.js';
 
@@ -15,13 +17,41 @@ const JWT_REJECTED = new Set(['80200001', '80200005']);
 /** Reasons under illegalTokens that mean the token will never work again. */
 const DEAD_TOKEN_REASONS = ['tokenFormatError', 'tokenPlatformNotSupport'];
 
+/** Push Kit's answer to the last request made (none in dry run, or when no answer came). */
+export interface PushResponse {
+  status: number;
+  code: string;
+  msg: string;
+}
+
 export type SendOutcome =
   /** Push Kit accepted the request; `invalidTokens` must be forgotten. */
-  | { kind: 'sent'; invalidTokens: string[]; code: string }
+  | { kind: 'sent'; invalidTokens: string[]; code: string; response?: PushResponse; logged?: number }
   /** Worth trying again later (network, 5xx, traffic control). */
-  | { kind: 'retry'; reason: string }
+  | { kind: 'retry'; reason: string; response?: PushResponse; logged?: number }
   /** Will not succeed as it is (malformed, rights, configuration): do not retry. */
-  | { kind: 'rejected'; reason: string; invalidTokens: string[] };
+  | { kind: 'rejected'; reason: string; invalidTokens: string[]; response?: PushResponse; logged?: number };
+
+/** The v3 request as it goes out: for the console, which shows it with the tokens and the JWT redacted. */
+export interface PushRequest {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export const REDACTED = '<redacted>';
+
+/** What send() posts for these tokens, with the tokens and the bearer JWT replaced by REDACTED. */
+export function redactedRequest(base: string, cert: Certificate, pushType: number, body: Record<string, unknown>, tokens: string[]): PushRequest {
+  const project = cert.serviceAccount?.project_id ?? '<dry run: no project>';
+  return {
+    method: 'POST',
+    url: `${base}/v3/${encodeURIComponent(project)}/messages:send`,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${REDACTED}`, 'push-type': String(pushType) },
+    body: { ...body, target: { token: tokens.map(() => REDACTED) } },
+  };
+}
 
 export interface RetryOptions {
   attempts: number;
@@ -34,8 +64,10 @@ export interface ClientDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   log: Logger;
-  /** Dry-run requests go here instead of Push Kit. */
-  record: (mode: string, cert: Certificate, pushType: number, body: Record<string, unknown>, result: string) => void;
+  /** Each request made (and each dry-run request built), for the delivery log; answers the entry's id. */
+  record: (entry: NewEntry) => number | void;
+  /** Milliseconds for latencies (default performance.now). */
+  clock?: () => number;
 }
 
 export class PushRequestError extends Error {}
@@ -67,35 +99,53 @@ export function validateRequest(cert: Certificate, body: Record<string, unknown>
 }
 
 export class PushKitClient {
-  private readonly jwts = new Map<string, ServiceAccountJwt>();
+  // Keyed by the service-account object: a certificate whose key is replaced in the console gets a new
+  // object, so the next request signs with the new key; the old signer is collected with the old object.
+  private readonly jwts = new WeakMap<ServiceAccount, ServiceAccountJwt>();
+  private readonly clock: () => number;
 
-  constructor(private readonly base: string, private readonly retry: RetryOptions, private readonly deps: ClientDeps) {}
+  constructor(private readonly base: string, private readonly retry: RetryOptions, private readonly deps: ClientDeps) {
+    this.clock = deps.clock ?? (() => performance.now());
+  }
 
   jwtFor(cert: Certificate): ServiceAccountJwt | undefined {
     if (!cert.serviceAccount) return undefined;
-    let jwt = this.jwts.get(cert.name);
+    let jwt = this.jwts.get(cert.serviceAccount);
     if (!jwt) {
       jwt = new ServiceAccountJwt(cert.serviceAccount);
-      this.jwts.set(cert.name, jwt);
+      this.jwts.set(cert.serviceAccount, jwt);
     }
     return jwt;
   }
 
-  async send(cert: Certificate, pushType: number, body: Record<string, unknown>, tokens: string[]): Promise<SendOutcome> {
+  /** Posts one request (with bounded in-request retries); every try is recorded with `context`. */
+  async send(cert: Certificate, pushType: number, body: Record<string, unknown>, tokens: string[], context: SendContext): Promise<SendOutcome> {
     validateRequest(cert, body, tokens);
     const request = { ...body, target: { token: tokens } };
+    const category = categoryOf(pushType, body);
+    let logged: number | undefined;
+    const record = (outcome: Outcome, message: string, response: Partial<PushResponse>, invalidTokens: number, latencyMs: number | null) => {
+      logged = this.deps.record({
+        certificate: cert.name, pushType, category, body: loggedBody(body, tokens.length),
+        tokens: tokens.length, status: response.status ?? null, code: response.code || null, message, outcome, invalidTokens,
+        latencyMs, context,
+      }) ?? undefined;
+    };
     const jwt = this.jwtFor(cert);
     if (!jwt || !cert.serviceAccount) {
-      this.deps.record('dry-run', cert, pushType, request, 'not sent: no service account (dry run)');
-      return { kind: 'sent', invalidTokens: [], code: 'dry-run' };
+      record('dryRun', 'not sent: no service account (dry run)', {}, 0, null);
+      return { kind: 'sent', invalidTokens: [], code: 'dry-run', logged };
     }
     const url = `${this.base}/v3/${encodeURIComponent(cert.serviceAccount.project_id)}/messages:send`;
     let renewed = false;
     let lastReason = '';
+    let lastResponse: PushResponse | undefined;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) await this.deps.sleep(backoffDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs, this.deps.random));
       let status = 0;
       let text = '';
+      const started = this.clock();
+      const elapsed = () => Math.round(this.clock() - started);
       try {
         const response = await this.deps.fetch(url, {
           method: 'POST',
@@ -107,36 +157,55 @@ export class PushKitClient {
         text = await response.text();
       } catch (e) {
         lastReason = `network error: ${(e as Error).message}`;
-        continue;
-      }
-      if (status === 503 || status >= 500) {
-        lastReason = `HTTP ${status}`;
+        record('retry', lastReason, {}, 0, elapsed());
         continue;
       }
       let code = '';
       let msg = '';
+      let json = true;
       try {
         const parsed = JSON.parse(text) as { code?: unknown; msg?: unknown };
         code = String(parsed.code ?? '');
         msg = typeof parsed.msg === 'string' ? parsed.msg : JSON.stringify(parsed.msg ?? '');
       } catch {
-        return { kind: 'rejected', reason: `HTTP ${status} with a body that is not JSON`, invalidTokens: [] };
+        json = false;
       }
-      this.deps.record('sent', cert, pushType, request, `${status} ${code}`);
-      if (code === CODE_SUCCESS) return { kind: 'sent', invalidTokens: [], code };
-      if (code === CODE_PARTIAL) return { kind: 'sent', invalidTokens: deadTokens(msg, tokens, false), code };
+      lastResponse = { status, code, msg: msg.slice(0, 500) };
+      if (status === 503 || status >= 500) {
+        lastReason = `HTTP ${status}`;
+        record('retry', `${lastReason} ${msg}`.trim(), lastResponse, 0, elapsed());
+        continue;
+      }
+      if (!json) {
+        const reason = `HTTP ${status} with a body that is not JSON`;
+        record('failed', reason, lastResponse, 0, elapsed());
+        return { kind: 'rejected', reason, invalidTokens: [], response: lastResponse, logged };
+      }
+      if (code === CODE_SUCCESS) {
+        record('sent', msg || 'Success', lastResponse, 0, elapsed());
+        return { kind: 'sent', invalidTokens: [], code, response: lastResponse, logged };
+      }
+      if (code === CODE_PARTIAL) {
+        const invalid = deadTokens(msg, tokens, false);
+        record('partial', msg, lastResponse, invalid.length, elapsed());
+        return { kind: 'sent', invalidTokens: invalid, code, response: lastResponse, logged };
+      }
       if (code === CODE_ALL_TOKENS_INVALID) {
-        return { kind: 'rejected', reason: `${code} all tokens invalid`, invalidTokens: deadTokens(msg, tokens, true) };
+        const invalid = deadTokens(msg, tokens, true);
+        record('failed', msg || 'all tokens invalid', lastResponse, invalid.length, elapsed());
+        return { kind: 'rejected', reason: `${code} all tokens invalid`, invalidTokens: invalid, response: lastResponse, logged };
       }
       if (JWT_REJECTED.has(code) && !renewed) {
         renewed = true;
         jwt.invalidate();
+        record('retry', `${msg} (JWT refused: signing a new one)`.trim(), lastResponse, 0, elapsed());
         this.deps.log.warn({ certificate: cert.name, code }, 'Push Kit rejected the JWT; signing a new one');
         attempt -= 1; // the renewal is not a retry of a failure
         continue;
       }
-      return { kind: 'rejected', reason: `HTTP ${status} ${code} ${msg.slice(0, 200)}`, invalidTokens: [] };
+      record('failed', msg, lastResponse, 0, elapsed());
+      return { kind: 'rejected', reason: `HTTP ${status} ${code} ${msg.slice(0, 200)}`, invalidTokens: [], response: lastResponse, logged };
     }
-    return { kind: 'retry', reason: lastReason };
+    return { kind: 'retry', reason: lastReason, response: lastResponse, logged };
   }
 }

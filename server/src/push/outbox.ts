@@ -6,8 +6,9 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db.js';
-import type { Config } from '../config.js';
-import { certificateFor } from '../config.js';
+import type { CertificateStore } from './certificates.js';
+import type { DeliveryLog, SendContext } from './deliveries.js';
+import { categoryOf, loggedBody } from './deliveries.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS } from './payloads.js';
 import { PushKitClient, PushRequestError } from './client.js';
 import { backoffDelay } from './backoff.js';
@@ -42,8 +43,9 @@ export class PushOutbox {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly db: Db, private readonly config: Config, private readonly client: PushKitClient,
-    private readonly log: Logger, private readonly now: () => number = Date.now, private readonly random: () => number = Math.random) {}
+  constructor(private readonly db: Db, private readonly certificates: CertificateStore, private readonly client: PushKitClient,
+    private readonly deliveries: DeliveryLog, private readonly log: Logger, private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random) {}
 
   /**
    * Queues a push for each target (whose Client ID the caller found a certificate for). Call inside the
@@ -143,7 +145,7 @@ export class PushOutbox {
     }
     const jobs: DueRow[][] = [];
     for (const list of batches.values()) {
-      const cert = certificateFor(this.config, list[0].client_id);
+      const cert = this.certificates.find(list[0].client_id);
       const size = cert?.testMessage ? MAX_TEST_TOKENS : MAX_TOKENS;
       for (let i = 0; i < list.length; i += size) jobs.push(list.slice(i, i + size));
     }
@@ -165,20 +167,23 @@ export class PushOutbox {
   }
 
   private async sendBatch(rows: DueRow[]): Promise<void> {
-    const cert = certificateFor(this.config, rows[0].client_id);
-    const ids = rows.map((r) => r.id);
-    if (!cert) {
-      this.finish(ids, 'failed', 'no certificate for this Client ID');
+    // Looked up at send time: a certificate disabled, deleted or changed in the console applies to what is queued.
+    const found = this.certificates.lookup(rows[0].client_id);
+    const context = { userIds: rows.map((r) => r.user_id), attempt: rows[0].attempts + 1, test: false };
+    const body = JSON.parse(rows[0].body) as Record<string, unknown>;
+    if (!('cert' in found)) {
+      this.refused(rows, found.refused, context);
       return;
     }
+    const cert = found.cert;
     const tokens = rows.map((r) => r.token);
     let outcome;
     try {
-      outcome = await this.client.send(cert, rows[0].push_type, JSON.parse(rows[0].body) as Record<string, unknown>, tokens);
+      outcome = await this.client.send(cert, rows[0].push_type, body, tokens, context);
     } catch (e) {
       const reason = e instanceof PushRequestError ? e.message : `unexpected: ${(e as Error).message}`;
       this.log.error({ certificate: cert.name, reason }, 'push request not sent');
-      this.finish(ids, 'failed', reason);
+      this.refused(rows, reason, context);
       return;
     }
     if (outcome.kind === 'retry') {
@@ -197,6 +202,20 @@ export class PushOutbox {
     if (outcome.kind === 'rejected') this.log.error({ certificate: cert.name, reason: outcome.reason }, 'Push Kit rejected a request');
   }
 
+  /** No request was made: the rows fail with the reason, and the delivery log says so. */
+  private refused(rows: DueRow[], reason: string, context: SendContext): void {
+    this.finish(rows.map((r) => r.id), 'failed', reason);
+    this.logFinal(rows, 'refused', reason, context);
+  }
+
+  /** An entry that is not a request: a refusal before sending, or giving up after the last retry. */
+  private logFinal(rows: DueRow[], outcome: 'refused' | 'failed', reason: string, context: SendContext): void {
+    const body = JSON.parse(rows[0].body) as Record<string, unknown>;
+    this.deliveries.record({ certificate: rows[0].client_id, pushType: rows[0].push_type, category: categoryOf(rows[0].push_type, body),
+      body: loggedBody(body, rows.length), tokens: rows.length, status: null, code: null, message: reason, outcome, invalidTokens: 0,
+      latencyMs: null, context });
+  }
+
   private finish(ids: number[], status: string, error: string | null): void {
     const update = this.db.prepare('UPDATE push_outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?');
     this.db.transaction(() => ids.forEach((id) => update.run(status, error, id)))();
@@ -207,6 +226,7 @@ export class PushOutbox {
     if (attempts >= MAX_ATTEMPTS) {
       this.log.error({ reason, attempts }, 'giving up on a push after repeated failures');
       this.finish(rows.map((r) => r.id), 'failed', reason);
+      this.logFinal(rows, 'failed', `gave up after ${attempts} sends: ${reason}`, { userIds: rows.map((r) => r.user_id), attempt: attempts, test: false });
       return;
     }
     const nextAt = this.now() + backoffDelay(attempts, RETRY_BASE_MS, RETRY_MAX_MS, this.random);
