@@ -92,6 +92,7 @@ export default {
   'certs.testMessage': 'Test-message mode',
   'certs.testMessageHelp': 'Marks every push as a test message: allowed without the self-classification right, at most {tokens} tokens per request and 1000 a day per project. For development only.',
   'certs.enabledLabel': 'Enabled (push with it right away)',
+  'certs.noKeyStorage': 'This server cannot store keys yet: start it with CERT_ENCRYPTION_KEY set (32 random bytes, e.g. openssl rand -base64 32), which encrypts the keys at rest.',
   'certs.add': 'Add certificate',
   'certs.save': 'Save changes',
   'certs.nothingChanged': 'Nothing changed.',

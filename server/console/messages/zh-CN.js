@@ -92,6 +92,7 @@ export default {
   'certs.testMessage': '测试消息模式',
   'certs.testMessageHelp': '把每条推送标记为测试消息：无需自分类权益即可发送，每次请求最多 {tokens} 个令牌，每个项目每天最多 1000 条。仅用于开发。',
   'certs.enabledLabel': '启用（立即用它推送）',
+  'certs.noKeyStorage': '此服务器暂时无法保存密钥：请设置 CERT_ENCRYPTION_KEY（32 字节随机数，例如 openssl rand -base64 32）后启动，密钥会加密保存。',
   'certs.add': '添加证书',
   'certs.save': '保存更改',
   'certs.nothingChanged': '没有任何更改。',

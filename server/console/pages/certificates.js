@@ -251,6 +251,7 @@ function AddCertificate({ onAdded }) {
   const nameInvalid = isFieldError(error, ['body/name']);
   return html`<section class="panel" aria-labelledby="add-cert-title">
     <h2 id="add-cert-title">${t('certs.addTitle')}</h2>
+    ${meta && meta.keyStorage === false ? html`<p class="notice">${t('certs.noKeyStorage')}</p>` : null}
     <form key=${`${round}-${meta ? 'meta' : ''}`} ref=${form} onSubmit=${submit} novalidate>
       <div class="field">
         <label for="cert-name">${t('certs.nameLabel')}</label>

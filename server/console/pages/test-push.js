@@ -136,7 +136,7 @@ function Result({ r }) {
           </dl>`
         : html`<p>${t('test.noResponse')}</p>`}
       ${r.reason ? html`<p>${t('test.reason', { reason: r.reason })}</p>` : null}`}
-    ${r.deliveryId !== undefined ? html`<p><a href=${`/console/deliveries?id=${r.deliveryId}`}>${t('test.inLog', { id: r.deliveryId })}</a></p>` : null}
+    ${typeof r.deliveryId === 'number' ? html`<p><a href=${`/console/deliveries?id=${r.deliveryId}`}>${t('test.inLog', { id: r.deliveryId })}</a></p>` : null}
   </article>`;
 }
 
