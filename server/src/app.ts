@@ -94,6 +94,8 @@ export interface Server {
   certificates: CertificateStore;
   deliveries: DeliveryLog;
   admins: Admins;
+  /** "METHOD /api/v1/admin/..." for every administration route. */
+  adminRoutes: string[];
   close(): Promise<void>;
 }
 
@@ -246,7 +248,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  await registerAdminApi(app, { config, admins, certificates, deliveries, service, client,
+  const adminRoutes = await registerAdminApi(app, { config, admins, certificates, deliveries, service, client,
     directory: new Directory(db, hub, service, certificates), perMinute });
 
   await app.register(async (api) => {
@@ -532,7 +534,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   deliveries.start();
   service.startCallSweeper();
   return {
-    app, db, service, outbox, client, hub, certificates, deliveries, admins,
+    app, db, service, outbox, client, hub, certificates, deliveries, admins, adminRoutes,
     async close() {
       service.stop();
       hub.close();

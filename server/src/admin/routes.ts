@@ -13,7 +13,7 @@ import { CertificateStoreError } from '../push/certificates.js';
 import type { DeliveryLog, Entry, ResultFilter } from '../push/deliveries.js';
 import { RESULT_FILTERS } from '../push/deliveries.js';
 import type { PushKitClient } from '../push/client.js';
-import { redactedRequest } from '../push/client.js';
+import { PushRequestError, redactedRequest } from '../push/client.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS, PUSH_TYPE_ALERT, PUSH_TYPE_VOIP, fittedNotification, notifyIdOf, voipBody } from '../push/payloads.js';
 import type { Admins, AdminSession } from './accounts.js';
 import { ADMIN_NAME_PATTERN, csrfMatches } from './accounts.js';
@@ -76,7 +76,8 @@ function certificateCall<T>(run: () => T): T {
   }
 }
 
-export async function registerAdminApi(app: FastifyInstance<any, any, any, any>, deps: AdminDeps): Promise<void> {
+/** Registers the API; answers the routes it made ("GET /api/v1/admin/meta", ...), which the tests walk. */
+export async function registerAdminApi(app: FastifyInstance<any, any, any, any>, deps: AdminDeps): Promise<string[]> {
   const { config, admins, certificates, deliveries, directory, service, client } = deps;
   const signInLimits = [
     deps.perMinute(config.rateLimits.signInPerAddress, 'sign-in attempts from this address', (r) => `admin-sign-in:${r.ip}`),
@@ -95,11 +96,8 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     path: COOKIE_PATH, httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https',
   });
 
-  /** The console's session from its cookie; bearer tokens (chat sessions) are refused outright. */
+  /** The console's session from its cookie. */
   const authenticate = async (request: FastifyRequest) => {
-    if (request.headers.authorization !== undefined) {
-      throw new ApiError(401, 'the administration API takes no bearer token: sign in to the console');
-    }
     const session = admins.session(request.cookies[ADMIN_COOKIE]);
     if (!session) throw new ApiError(401, 'not signed in to the console, or the session expired');
     request.admin = session;
@@ -112,13 +110,22 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     }
   };
 
+  const routes: string[] = [];
   await app.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    });
+    // Before anything is parsed: a chat session's token is refused whatever else the request carries.
+    admin.addHook('onRequest', async (request) => {
+      if (request.headers.authorization !== undefined) {
+        throw new ApiError(401, 'the administration API takes no bearer token (chat sessions cannot use it): sign in to the console');
+      }
+    });
     admin.post('/session', {
       preHandler: signInLimits,
       schema: { body: { type: 'object', additionalProperties: false, required: ['name', 'password'], properties: {
         name: { type: 'string', pattern: ADMIN_NAME_PATTERN }, password: { type: 'string', minLength: 1, maxLength: 256 } } } },
     }, async (request, reply) => {
-      if (request.headers.authorization !== undefined) throw new ApiError(401, 'the administration API takes no bearer token');
       const body = request.body as { name: string; password: string };
       const signed = await admins.signIn(body.name, body.password);
       if (!signed) throw new ApiError(401, 'wrong name or password');
@@ -239,7 +246,15 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
           const limit = cert.testMessage ? MAX_TEST_TOKENS : MAX_TOKENS;
           const tokens = group.tokens.slice(0, limit);
           const request_ = redactedRequest(config.pushApiBase, cert, pushType, body, tokens);
-          const outcome = await client.send(cert, pushType, body, tokens, { userIds: [b.userId], attempt: 1, test: true });
+          let outcome;
+          try {
+            outcome = await client.send(cert, pushType, body, tokens, { userIds: [b.userId], attempt: 1, test: true });
+          } catch (e) {
+            // Checked before sending (validateRequest): e.g. a VoIP test whose text makes the body too big.
+            if (!(e instanceof PushRequestError)) throw e;
+            results.push({ ...base, tokens: tokens.length, dryRun: !cert.serviceAccount, request: request_, refused: e.message });
+            continue;
+          }
           const dryRun = !cert.serviceAccount;
           results.push({
             ...base, tokens: tokens.length, dryRun, request: request_, response: outcome.response ?? null,
@@ -307,4 +322,5 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     raw.on('close', close);
     raw.on('error', close);
   }
+  return routes;
 }

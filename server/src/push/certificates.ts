@@ -76,6 +76,8 @@ function open(key: Buffer, name: string, sealed: string): string {
 
 export class CertificateStore {
   private readonly stored = new Map<string, { cert: Certificate; row: Row }>();
+  /** Environment keys' fingerprints, worked out once (parsing a key costs a little on every listing). */
+  private readonly fingerprints = new WeakMap<ServiceAccount, string>();
 
   /**
    * Loads and decrypts the stored certificates. A database with stored keys and no CERT_ENCRYPTION_KEY,
@@ -227,13 +229,22 @@ export class CertificateStore {
     };
   }
 
+  private fingerprintOf(sa: ServiceAccount): string {
+    let fingerprint = this.fingerprints.get(sa);
+    if (fingerprint === undefined) {
+      fingerprint = keyFingerprint(sa.private_key);
+      this.fingerprints.set(sa, fingerprint);
+    }
+    return fingerprint;
+  }
+
   private info(cert: Certificate, row: Row | undefined, devices: number): CertificateInfo {
     const sa = cert.serviceAccount;
     return {
       name: cert.name, source: cert.source, enabled: cert.enabled, category: cert.category, action: cert.action,
       voip: cert.voip, testMessage: cert.testMessage,
       serviceAccount: sa ? { projectId: sa.project_id, keyId: sa.key_id, subAccount: sa.sub_account,
-        fingerprint: row?.fingerprint ?? keyFingerprint(sa.private_key) } : null,
+        fingerprint: row?.fingerprint ?? this.fingerprintOf(sa) } : null,
       createdAt: row?.created_at ?? null, updatedAt: row?.updated_at ?? null, devices,
     };
   }
