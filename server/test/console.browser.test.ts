@@ -43,19 +43,14 @@ const problems: string[] = [];
 
 /** Runs the documented command (`node --import tsx src/admin-cli.ts create <name>`, password on stdin). */
 async function createAdmin(dataDir: string): Promise<void> {
-  if (!fs.existsSync(path.join(SERVER_DIR, 'src', 'admin-cli.ts'))) {
-    // TEMPORARY until the admin command lands on main: the same Admins.create the command will call.
-    await rig.server.admins.create(ADMIN, ADMIN_PASSWORD);
-    return;
-  }
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/admin-cli.ts', 'create', ADMIN], {
     cwd: SERVER_DIR, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
-  // Twice: a command that asks to confirm reads the second line; one that does not ignores it.
-  child.stdin.end(`${ADMIN_PASSWORD}\n${ADMIN_PASSWORD}\n`);
+  // Not a terminal: the command takes the first line of stdin as the password.
+  child.stdin.end(`${ADMIN_PASSWORD}\n`);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, `admin-cli create failed: ${output}`);
 }
