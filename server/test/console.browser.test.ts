@@ -62,8 +62,9 @@ async function chatApi(method: string, url: string, body: unknown, token?: strin
   });
 }
 
-async function shot(p: Page, name: string): Promise<void> {
-  await p.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage: true });
+/** A screenshot in test/output/: the whole page, or (`fullPage` false) what the window shows. */
+async function shot(p: Page, name: string, fullPage = true): Promise<void> {
+  await p.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage });
 }
 
 function watch(p: Page): Page {
@@ -223,7 +224,9 @@ describe('push console in a browser', { timeout: 90_000 }, () => {
     // The key never comes back: nothing of it is in the page.
     const text = await page.content();
     assert.ok(!text.includes('PRIVATE KEY') && !text.includes(TEST_KEYS.privatePem.split('\n')[1]), 'no private key in the DOM');
-    await shot(page, 'certificates-wide-light');
+    // The list and the saved key's facts, at the top of the page.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'certificate-added-wide-light', false);
   });
 
   it('sends a test push and shows the request (token redacted) and Push Kit\'s answer; the open log shows it live', async () => {
@@ -262,7 +265,7 @@ describe('push console in a browser', { timeout: 90_000 }, () => {
     await result.getByText('80000000').waitFor();
     await result.getByText('sent', { exact: true }).waitFor();
     assert.deepEqual(rig.fake.accepted.map((r) => r.tokens), [[PUSH_TOKEN]]);
-    await shot(page, 'test-push-wide-light');
+    await shot(page, 'test-push-result-wide-light');
 
     // The log tab got the entry over the stream, without a reload.
     const liveRow = log.getByRole('row').filter({ hasText: CERT });
@@ -290,7 +293,7 @@ describe('push console in a browser', { timeout: 90_000 }, () => {
     await page.getByText('No entries match.').waitFor();
     await page.getByRole('link', { name: 'Clear filters' }).click();
     await page.getByRole('row').filter({ hasText: CERT }).first().waitFor();
-    await shot(page, 'deliveries-wide-light');
+    await shot(page, 'deliveries-filtered-wide-light');
 
     await nav(page, 'Certificates').click();
     await page.getByRole('button', { name: `Disable ${CERT}` }).click();
@@ -316,7 +319,7 @@ describe('push console in a browser', { timeout: 90_000 }, () => {
     await row.getByText(`${PUSH_TOKEN.slice(0, 4)}`, { exact: false }).first().waitFor();
     assert.ok(!(await page.content()).includes(PUSH_TOKEN), 'only the token\'s prefix is shown');
     await page.getByText('Push only when all of the user\'s devices are offline').waitFor();
-    await shot(page, 'devices-wide-light');
+    await shot(page, 'devices-user-wide-light');
     await row.getByRole('button', { name: `Unbind ${DEVICE}` }).click();
     await row.getByRole('button', { name: 'Unbind', exact: true }).click();
     await page.getByRole('status').filter({ hasText: `Device ${DEVICE} unbound.` }).waitFor();

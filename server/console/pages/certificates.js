@@ -102,7 +102,7 @@ function CertificateRow({ c, lang, editing, onEdit, onChanged }) {
         <li>${t(c.testMessage ? 'certs.testOn' : 'certs.testOff')}</li>
       </ul>
     </td>
-    <td data-label=${t('certs.serviceAccount')}>
+    <td class="sa" data-label=${t('certs.serviceAccount')}>
       ${c.serviceAccount ? html`<${KeyFacts} sa=${c.serviceAccount} />` : html`<span class="pill pill-warn">${t('certs.dryRunCert')}</span>`}
     </td>
     <td data-label=${t('certs.devices')}>${formatNumber(lang, c.devices)}</td>
@@ -239,6 +239,7 @@ function AddCertificate({ onAdded }) {
         enabled: data.get('enabled') === 'on',
       });
       keyFile.clear();
+      setCategory(meta ? meta.defaultCategory : 'IM');
       setRound(round + 1); // a fresh form (empties the file input, which cannot be set from script)
       onAdded(cert);
     } catch (e) {
