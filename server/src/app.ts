@@ -20,6 +20,7 @@ import type { SendInput } from './service.js';
 import { MAX_TIME_ZONE_LENGTH, MINUTES_PER_DAY, isTimeZone } from './dnd.js';
 import { PushKitClient } from './push/client.js';
 import { PushOutbox } from './push/outbox.js';
+import { registerConsolePages } from './console.js';
 import { CertificateStore } from './push/certificates.js';
 import { DeliveryLog } from './push/deliveries.js';
 import { Admins } from './admin/accounts.js';
@@ -527,6 +528,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       });
     });
   }, { prefix: '/api/v1' });
+  await registerConsolePages(app);
 
   hub.startHeartbeat(config.heartbeatMs);
   outbox.start();

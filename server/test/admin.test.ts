@@ -385,6 +385,8 @@ describe('push console API', () => {
         [[CONSOLE_CLIENT_ID, `certificate ${CONSOLE_CLIENT_ID} is disabled`], [CLIENT_ID, null]]);
       const voip = (await push({ userId: 'bob', deviceId: 'tablet', pushType: 'voip' })).json().results;
       assert.match(voip[0].refused, /does not send VoIP pushes/);
+      const logged = (await admin(rig, c, 'GET', `/deliveries/${voip[0].deliveryId}`)).json();
+      assert.deepEqual([logged.outcome, logged.test, logged.userId, logged.pushType], ['refused', true, 'bob', 'voip'], 'a refused test is in the log');
       assert.equal((await push({ userId: 'carol' })).statusCode, 409);
       assert.equal((await push({ userId: 'nobody' })).statusCode, 404);
       assert.equal((await push({ userId: 'bob', deviceId: 'watch' })).statusCode, 404);

@@ -223,16 +223,24 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
           throw new ApiError(409, 'this user has no bound device', 'body/userId');
         }
         const results = [];
+        const context = { userIds: [b.userId], attempt: 1, test: true };
         for (const [clientId, group] of groups) {
           const found = certificates.lookup(clientId);
           const base = { certificate: clientId, deviceIds: group.deviceIds, tokens: group.tokens.length };
+          // A refusal is logged like the outbox's: the delivery log shows every push that did not go, and why.
+          const refuse = (reason: string) => {
+            const entry = deliveries.record({ certificate: clientId, pushType: b.pushType === 'voip' ? PUSH_TYPE_VOIP : PUSH_TYPE_ALERT,
+              category: null, body: {}, tokens: group.tokens.length, status: null, code: null, message: reason, outcome: 'refused',
+              invalidTokens: 0, latencyMs: null, context });
+            results.push({ ...base, dryRun: false, refused: reason, deliveryId: entry.id });
+          };
           if (!('cert' in found)) {
-            results.push({ ...base, dryRun: false, refused: found.refused });
+            refuse(found.refused);
             continue;
           }
           const cert = found.cert;
           if (b.pushType === 'voip' && !cert.voip) {
-            results.push({ ...base, dryRun: false, refused: `certificate ${clientId} does not send VoIP pushes (VoIP is off)` });
+            refuse(`certificate ${clientId} does not send VoIP pushes (VoIP is off)`);
             continue;
           }
           const pushType = b.pushType === 'voip' ? PUSH_TYPE_VOIP : PUSH_TYPE_ALERT;
@@ -248,11 +256,11 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
           const request_ = redactedRequest(config.pushApiBase, cert, pushType, body, tokens);
           let outcome;
           try {
-            outcome = await client.send(cert, pushType, body, tokens, { userIds: [b.userId], attempt: 1, test: true });
+            outcome = await client.send(cert, pushType, body, tokens, context);
           } catch (e) {
             // Checked before sending (validateRequest): e.g. a VoIP test whose text makes the body too big.
             if (!(e instanceof PushRequestError)) throw e;
-            results.push({ ...base, tokens: tokens.length, dryRun: !cert.serviceAccount, request: request_, refused: e.message });
+            refuse(e.message);
             continue;
           }
           const dryRun = !cert.serviceAccount;
