@@ -1,6 +1,6 @@
 // The HTTP and WebSocket API (fastify): schemas, authentication, rate limits and error answers.
 import Fastify, { LogController } from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import websocket from '@fastify/websocket';
@@ -9,7 +9,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { Config } from './config.js';
-import type { Ajv, SchemaValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import type { SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type { WebSocket } from 'ws';
 import { isStorageUnavailable, openDb } from './db.js';
 import type { Db } from './db.js';
 import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, Sessions } from './auth.js';
@@ -44,6 +46,47 @@ const displayName = { ...text(64), noControl: true } as const;
 const minuteOfDay = { type: 'integer', minimum: 0, maximum: MINUTES_PER_DAY - 1 } as const;
 const password = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, wellFormed: true } as const;
 const DIGITS = /^(0|[1-9][0-9]{0,14})$/;
+const upToSeq = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** POST /messages and the socket's `send` frame: one schema. */
+const MESSAGE_BODY = { type: 'object', additionalProperties: false, required: ['text', 'clientMsgId'],
+  oneOf: [{ required: ['to'] }, { required: ['groupId'] }],
+  properties: { to: id, groupId: id, text: text(4000), clientMsgId: id } } as const;
+/**
+ * Bodies are validated, never converted: "42" is not a number and 42 is not a string. Unknown fields are an
+ * error (a client's typo must not pass silently), and Infinity/NaN are not numbers. The REST routes and the
+ * socket's frames use these options and the same keywords.
+ */
+const AJV_OPTIONS = { coerceTypes: false, removeAdditional: false, strictNumbers: true, allErrors: false } as const;
+
+/** Requests a client may make over its WebSocket (docs/protocol.md): the REST body plus `type` and an id to answer to. */
+const FRAME_SCHEMAS = {
+  send: { ...MESSAGE_BODY, required: [...MESSAGE_BODY.required, 'type'], properties: { ...MESSAGE_BODY.properties, type: { const: 'send' } } },
+  read: { type: 'object', additionalProperties: false, required: ['type', 'requestId', 'conversationId', 'upToSeq'],
+    properties: { type: { const: 'read' }, requestId: id, conversationId: id, upToSeq } },
+  call: { type: 'object', additionalProperties: false, required: ['type', 'requestId', 'callId', 'action'],
+    properties: { type: { const: 'call' }, requestId: id, callId: id, action: { type: 'string', enum: ['accept', 'reject', 'cancel', 'hangup'] } } },
+} as const;
+type FrameType = keyof typeof FRAME_SCHEMAS;
+
+interface ErrorAnswer {
+  status: number;
+  body: { error: string; field?: string };
+  retryAfter?: number;
+}
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath?: string;
+  params?: unknown;
+}
+
+/** The error and the field a failed validation names: an unknown field is named itself, escaped as in a JSON pointer. */
+function validationAnswer(issues: ValidationIssue[], context: string, message: string): { error: string; field: string } {
+  const first = issues[0];
+  const unknown = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
+  const extra = typeof unknown === 'string' ? `/${unknown.replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
+  return { error: message, field: `${context}${first?.instancePath ?? ''}${extra}` };
+}
 
 /**
  * Our schema keywords: `wellFormed` refuses lone UTF-16 surrogates, `notBlank` strings of white space,
@@ -71,9 +114,11 @@ export const CLOSE_SESSION_ENDED = 4001;
 export const CLOSE_TOO_MANY_DEVICES = 4008;
 export const CLOSE_REPLACED = 4009;
 export const CLOSE_TOO_MANY_FRAMES = 4029;
-/** Frames a client may send per socket in FRAME_WINDOW_MS (it may only ping, every 30 s or so). */
+/** Pings (and malformed frames) a client may send per socket in FRAME_WINDOW_MS: one every 30 s or so is enough. */
 const FRAMES_PER_WINDOW = 20;
 const FRAME_WINDOW_MS = 10_000;
+/** Requests (send, read, call) one socket may have unanswered: more are answered 429 at once. */
+export const MAX_REQUESTS_IN_FLIGHT = 256;
 
 export interface ServerDeps {
   fetch?: typeof fetch;
@@ -136,12 +181,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: {
-      // Bodies are validated, never converted: "42" is not a number and 42 is not a string. Unknown fields
-      // are an error (a client's typo must not pass silently), and Infinity/NaN are not numbers.
-      customOptions: { coerceTypes: false, removeAdditional: false, strictNumbers: true, allErrors: false },
-      plugins: [textKeywords],
-    },
+    ajv: { customOptions: { ...AJV_OPTIONS }, plugins: [textKeywords] },
   });
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
@@ -176,27 +216,30 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       (r) => `sign-in-user:${(r.body as { userId?: string }).userId ?? ''}`),
   };
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  /** What an error answers, over REST and over the socket alike. */
+  const errorAnswer = (error: FastifyError | ApiError | Error, requestLog: FastifyBaseLogger): ErrorAnswer => {
     if (error instanceof ApiError) {
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-      return reply.code(error.status).send(error.field ? { error: error.message, field: error.field } : { error: error.message });
+      return { status: error.status, body: error.field ? { error: error.message, field: error.field } : { error: error.message },
+        retryAfter: error.retryAfterSeconds };
     }
     if (isStorageUnavailable(error)) {
       // Busy (another process holds the lock) or full: nothing was committed, so the client may retry.
-      request.log.warn({ code: (error as { code?: string }).code, err: error.message }, 'storage unavailable');
-      return reply.code(503).header('retry-after', '1').send({ error: 'the server cannot store this now; retry shortly' });
+      requestLog.warn({ code: (error as { code?: string }).code, err: error.message }, 'storage unavailable');
+      return { status: 503, body: { error: 'the server cannot store this now; retry shortly' }, retryAfter: 1 };
     }
-    const status = error.statusCode ?? 500;
-    if (error.validation) {
-      const first = error.validation[0];
-      // An unknown field is named itself (its parent's path alone would not say which one), escaped as in a JSON pointer.
-      const unknown = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: unknown }).additionalProperty : undefined;
-      const extra = typeof unknown === 'string' ? `/${unknown.replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
-      return reply.code(400).send({ error: error.message, field: `${error.validationContext}${first?.instancePath ?? ''}${extra}` });
+    const fastifyError = error as FastifyError;
+    const status = fastifyError.statusCode ?? 500;
+    if (fastifyError.validation) {
+      return { status: 400, body: validationAnswer(fastifyError.validation, fastifyError.validationContext ?? 'body', error.message) };
     }
-    if (status < 500) return reply.code(status).send({ error: error.message });
-    request.log.error({ err: error.message }, 'request failed');
-    return reply.code(500).send({ error: 'internal error' });
+    if (status < 500) return { status, body: { error: error.message } };
+    requestLog.error({ err: error.message }, 'request failed');
+    return { status: 500, body: { error: 'internal error' } };
+  };
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const answer = errorAnswer(error, request.log);
+    if (answer.retryAfter !== undefined) void reply.header('retry-after', String(answer.retryAfter));
+    return reply.code(answer.status).send(answer.body);
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
@@ -245,6 +288,50 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   };
   const externalMode = async () => {
     if (!external) throw new ApiError(403, 'this server does not accept app-server tokens (AUTH_MODE=password)');
+  };
+
+  // The socket's requests: validated by the REST schemas' twins (FRAME_SCHEMAS), under the same options and keywords.
+  const frameAjv = textKeywords(new Ajv({ ...AJV_OPTIONS }));
+  const frameValidators = Object.fromEntries(Object.entries(FRAME_SCHEMAS).map(([type, schema]) => [type, frameAjv.compile(schema)])) as
+    Record<FrameType, ValidateFunction>;
+  /** The id a request is answered by: `clientMsgId` for a send, `requestId` otherwise (when it is a plausible id). */
+  const answerKey = (type: FrameType) => (type === 'send' ? 'clientMsgId' : 'requestId');
+  const answerFrame = (socket: WebSocket, type: FrameType, frame: Record<string, unknown>, answer: ErrorAnswer | { ack: Record<string, unknown> }) => {
+    if (socket.readyState !== socket.OPEN) return;
+    const key = answerKey(type);
+    const ref = typeof frame[key] === 'string' && (frame[key] as string).length <= 64 ? frame[key] : undefined;
+    if ('ack' in answer) socket.send(JSON.stringify({ type: 'ack', [key]: ref, ...answer.ack }));
+    else socket.send(JSON.stringify({ type: 'nack', [key]: ref, status: answer.status, ...answer.body,
+      ...(answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}) }));
+  };
+  /** One request over the socket: the same rules, limits and idempotency as its REST route; answered ack or nack. */
+  const handleFrame = async (request: FastifyRequest, socket: WebSocket, type: FrameType, frame: Record<string, unknown>) => {
+    const validate = frameValidators[type];
+    if (!validate(frame)) {
+      const first = validate.errors?.[0];
+      answerFrame(socket, type, frame, { status: 400,
+        body: validationAnswer(validate.errors ?? [], 'body', `body${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`) });
+      return;
+    }
+    try {
+      await limits.requests(request);
+      if (type === 'send') {
+        await limits.messages(request);
+        const { type: _type, ...input } = frame as unknown as SendInput & { type: string };
+        const result = await service.sendMessage(request.userId, input);
+        answerFrame(socket, type, frame, { ack: { message: result.message, created: result.created } });
+      } else if (type === 'read') {
+        const f = frame as { conversationId: string; upToSeq: number };
+        answerFrame(socket, type, frame, { ack: { result: service.markRead(request.userId, f.conversationId, f.upToSeq) } });
+      } else {
+        await limits.calls(request);
+        const f = frame as { callId: string; action: 'accept' | 'reject' | 'cancel' | 'hangup' };
+        const call = f.action === 'hangup' ? service.hangup(request.userId, f.callId) : service.answer(request.userId, f.callId, f.action);
+        answerFrame(socket, type, frame, { ack: { result: call } });
+      }
+    } catch (e) {
+      answerFrame(socket, type, frame, errorAnswer(e as Error, request.log));
+    }
   };
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -336,9 +423,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
       authed.post('/messages', {
         preHandler: limits.messages,
-        schema: { body: { type: 'object', additionalProperties: false, required: ['text', 'clientMsgId'],
-          oneOf: [{ required: ['to'] }, { required: ['groupId'] }],
-          properties: { to: id, groupId: id, text: text(4000), clientMsgId: id } } },
+        schema: { body: MESSAGE_BODY },
       }, async (request, reply) => {
         const result = await service.sendMessage(request.userId, request.body as SendInput);
         return reply.code(result.created ? 201 : 200).send(result.message);
@@ -386,8 +471,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
       authed.post('/conversations/:id/read', {
         schema: { params: { type: 'object', properties: { id } },
-          body: { type: 'object', additionalProperties: false, required: ['upToSeq'],
-            properties: { upToSeq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } } },
+          body: { type: 'object', additionalProperties: false, required: ['upToSeq'], properties: { upToSeq } } },
       }, async (request) => {
         const { id: conversationId } = request.params as { id: string };
         return service.markRead(request.userId, conversationId, (request.body as { upToSeq: number }).upToSeq);
@@ -497,25 +581,38 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
           socket.send(JSON.stringify({ type: 'hello', userId, deviceId }));
           let windowStart = now();
           let frames = 0;
+          let inFlight = 0;
           socket.on('message', (data, isBinary) => {
+            let frame: { type?: unknown } | null = null;
+            if (!isBinary) {
+              try {
+                frame = JSON.parse(data.toString()) as { type?: unknown } | null;
+              } catch {
+                frame = null;
+              }
+            }
+            const type = frame !== null && typeof frame === 'object' ? frame.type : undefined;
+            if (typeof type === 'string' && Object.hasOwn(FRAME_SCHEMAS, type)) {
+              // Requests are limited like their REST twins (per user, shared with REST) and by how many wait.
+              if (inFlight >= MAX_REQUESTS_IN_FLIGHT) {
+                answerFrame(socket, type as FrameType, frame as Record<string, unknown>, {
+                  status: 429, body: { error: `at most ${MAX_REQUESTS_IN_FLIGHT} requests in flight on one connection` }, retryAfter: 1 });
+                return;
+              }
+              inFlight += 1;
+              void handleFrame(request, socket, type as FrameType, frame as Record<string, unknown>).finally(() => { inFlight -= 1; });
+              return;
+            }
             if (now() - windowStart >= FRAME_WINDOW_MS) {
               windowStart = now();
               frames = 0;
             }
             if (++frames > FRAMES_PER_WINDOW) {
-              socket.close(CLOSE_TOO_MANY_FRAMES, `at most ${FRAMES_PER_WINDOW} frames per ${FRAME_WINDOW_MS / 1000} s`);
+              socket.close(CLOSE_TOO_MANY_FRAMES, `at most ${FRAMES_PER_WINDOW} pings per ${FRAME_WINDOW_MS / 1000} s`);
               return;
             }
-            // Clients may only ping; anything else is a protocol error that closes this socket alone.
-            let ok = false;
-            if (!isBinary) {
-              try {
-                ok = (JSON.parse(data.toString()) as { type?: unknown } | null)?.type === 'ping';
-              } catch {
-                ok = false;
-              }
-            }
-            if (ok) socket.send(JSON.stringify({ type: 'pong' }));
+            // Anything but a request or a ping is a protocol error that closes this socket alone.
+            if (type === 'ping') socket.send(JSON.stringify({ type: 'pong' }));
             else socket.close(1008, 'malformed frame');
           });
           socket.on('close', () => {
