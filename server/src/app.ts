@@ -631,6 +631,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   outbox.start();
   deliveries.start();
   service.startCallSweeper();
+  // Large-group pushes a crash left half-written are finished now.
+  service.kickFanout();
   return {
     app, db, service, outbox, client, hub, certificates, deliveries, admins, adminRoutes,
     async close() {

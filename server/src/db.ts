@@ -197,6 +197,15 @@ CREATE TABLE IF NOT EXISTS admin_sessions (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS admin_sessions_admin ON admin_sessions(admin_name, expires_at);
+-- A large group's pushes, queued in the message's transaction and written in slices afterwards (so one
+-- message to 10,000 members does not hold the event loop): the members after after_user, in user_id order,
+-- are still to be pushed. The row goes when the last slice is written; a restart resumes from after_user.
+CREATE TABLE IF NOT EXISTS fanout_jobs (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id),
+  conversation_id TEXT NOT NULL,
+  after_user TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -264,6 +273,8 @@ const MIGRATIONS: (string | ((db: Db) => void))[] = [
       db.exec("UPDATE push_log SET outcome = 'dryRun' WHERE mode = 'dry-run'");
     }
   },
+  // 7: large groups' pushes are written in slices after the message (fanout_jobs, made by SCHEMA).
+  '',
 ];
 
 export interface DbOptions {

@@ -25,6 +25,13 @@ const toSettings = (r: SettingsRow): Settings => ({ dnd: r.dnd === 1, dndStart: 
   preview: r.preview === 1, multiDevicePolicy: r.multi_device_policy });
 /** One user's settings of one conversation. */
 export interface ConversationSettings { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }
+/** Receivers whose pushes are written in the message's own transaction; a larger group's go in slices after it. */
+export const FANOUT_INLINE_MAX = 100;
+/** A fan-out slice writes for about this long before the event loop serves others. */
+const FANOUT_SLICE_MS = 8;
+const FANOUT_PAGE = 50;
+const FANOUT_RETRY_MS = 1000;
+
 /** A message to send: to one user (`to`) or to a group (`groupId`). */
 export interface SendInput { to?: string; groupId?: string; text: string; clientMsgId: string }
 /** `senderName` is the sender's display name now (read with the message, never stored with it). */
@@ -218,6 +225,9 @@ export class ImService {
   private readonly profileKey: Buffer;
 
   private readonly commits: CommitQueue;
+  private fanoutPending = false;
+  private fanoutRunning = false;
+  private stopped = false;
 
   constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
     private readonly certificates: CertificateStore, private readonly config: Config, private readonly log: Logger,
@@ -422,9 +432,15 @@ export class ImService {
       .run(m.id, m.conversationId, m.seq, m.senderId, m.text, m.clientMsgId, m.createdAt);
     this.db.prepare('UPDATE members SET read_seq = ?, wrote = 1 WHERE conversation_id = ? AND user_id = ?').run(seq, conversationId, senderId);
     // A member who muted the conversation gets the message over the socket only: no push.
-    const receivers = this.db.prepare('SELECT user_id FROM members WHERE conversation_id = ? AND user_id != ? AND muted = 0')
-      .all(conversationId, senderId) as { user_id: string }[];
-    for (const receiver of receivers) this.queueMessagePush(receiver.user_id, senderName, m);
+    const receivers = this.db.prepare(`SELECT user_id FROM members WHERE conversation_id = ? AND user_id != ? AND muted = 0
+      ORDER BY user_id LIMIT ?`).all(conversationId, senderId, FANOUT_INLINE_MAX + 1) as { user_id: string }[];
+    if (receivers.length > FANOUT_INLINE_MAX) {
+      // A large group: its pushes are a job committed with the message, written in slices once it is stored.
+      this.db.prepare('INSERT INTO fanout_jobs (message_id, conversation_id, created_at) VALUES (?, ?, ?)').run(m.id, conversationId, m.createdAt);
+      this.fanoutPending = true;
+    } else {
+      for (const receiver of receivers) this.queueMessagePush(receiver.user_id, senderName, m);
+    }
     return { message: m, created: true };
   }
 
@@ -432,6 +448,65 @@ export class ImService {
   private publishMessage(message: Message): void {
     this.hub.sendToUsers(this.members(message.conversationId), { type: 'message', message });
     this.outbox.kick();
+    if (this.fanoutPending) this.kickFanout();
+  }
+
+  /** Writes pending large-group pushes, a slice per turn of the event loop (also resumes after a restart). */
+  kickFanout(): void {
+    this.fanoutPending = false;
+    if (this.fanoutRunning || this.stopped) return;
+    this.fanoutRunning = true;
+    setImmediate(() => this.fanoutSlice());
+  }
+
+  /** Resolves when no large-group push is left to write (tests, benchmarks). */
+  async fanoutIdle(): Promise<void> {
+    while (this.fanoutRunning) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
+  /**
+   * One slice of the oldest job: members in user_id order for about FANOUT_SLICE_MS, in one transaction
+   * that also moves the job's cursor, so a crash resumes after the last slice committed (the outbox's
+   * unique (kind, ref_id, token) would absorb a repeat anyway). Then the event loop serves others.
+   */
+  private fanoutSlice(): void {
+    if (this.stopped) {
+      this.fanoutRunning = false;
+      return;
+    }
+    let more = false;
+    try {
+      more = this.db.transaction((): boolean => {
+        const job = this.db.prepare('SELECT message_id, conversation_id, after_user FROM fanout_jobs ORDER BY created_at, message_id LIMIT 1')
+          .get() as { message_id: string; conversation_id: string; after_user: string } | undefined;
+        if (!job) return false;
+        const row = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE msg.id = ?`).get(job.message_id) as MessageRow | undefined;
+        const page = this.db.prepare(`SELECT user_id FROM members WHERE conversation_id = ? AND user_id > ? AND user_id != ? AND muted = 0
+          ORDER BY user_id LIMIT ?`);
+        const deadline = performance.now() + FANOUT_SLICE_MS;
+        let after = job.after_user;
+        let done = row === undefined;
+        while (!done && performance.now() < deadline) {
+          const m = toMessage(row as MessageRow);
+          const receivers = page.all(job.conversation_id, after, m.senderId, FANOUT_PAGE) as { user_id: string }[];
+          for (const r of receivers) this.queueMessagePush(r.user_id, m.senderName, m);
+          if (receivers.length > 0) after = receivers[receivers.length - 1].user_id;
+          done = receivers.length < FANOUT_PAGE;
+        }
+        if (done) this.db.prepare('DELETE FROM fanout_jobs WHERE message_id = ?').run(job.message_id);
+        else this.db.prepare('UPDATE fanout_jobs SET after_user = ? WHERE message_id = ?').run(after, job.message_id);
+        return true;
+      })();
+      this.outbox.kick();
+    } catch (e) {
+      // The job stays where its last slice left it; the retry timer (or the next large message) resumes it.
+      this.log.error({ err: (e as Error).message }, 'group push fan-out failed; retrying shortly');
+      this.fanoutRunning = false;
+      setTimeout(() => this.kickFanout(), FANOUT_RETRY_MS).unref();
+      return;
+    }
+    if (more) setImmediate(() => this.fanoutSlice());
+    else this.fanoutRunning = false;
   }
 
   /**
@@ -812,6 +887,7 @@ export class ImService {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
   }
 }

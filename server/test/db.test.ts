@@ -11,7 +11,7 @@ import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, LIVE_CALL_SQL, PAGE_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 6;
+const VERSION = 7;
 
 /** The calls table of versions 0 to 3. */
 const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,

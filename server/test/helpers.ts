@@ -110,6 +110,8 @@ export async function bindDevice(rig: Rig, token: string, deviceId: string, push
 
 /** Waits until the outbox has sent what is due. */
 export async function drained(rig: Rig): Promise<void> {
+  // A large group's pushes are queued in slices after its message: wait for those first.
+  await rig.server.service.fanoutIdle();
   rig.server.outbox.kick();
   await rig.server.outbox.idle();
 }

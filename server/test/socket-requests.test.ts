@@ -134,6 +134,6 @@ describe('requests over the socket', () => {
     assert.equal(phone.closed, undefined);
     for (let i = 0; i < 21; i++) phone.socket.send(JSON.stringify({ type: 'ping' }));
     await until(() => phone.closed !== undefined);
-    assert.equal(phone.closed?.code, 4029);
+    assert.equal((phone.closed as { code: number } | undefined)?.code, 4029);
   });
 });
