@@ -5,7 +5,8 @@
 //
 // Environment: BENCH_ROUNDS (3), BENCH_MESSAGES (20000), BENCH_CLIENTS (200), BENCH_IN_FLIGHT (64),
 // BENCH_MODES (ceiling,rest,socket), BENCH_IDLE_SOCKETS (0), BENCH_IDLE_DEVICES_PER_USER (100),
-// BENCH_PRELOAD_MESSAGES (0), BENCH_FAN_OUT (10000; 0 skips it).
+// BENCH_PRELOAD_MESSAGES (0), BENCH_FAN_OUT (10000; 0 skips it), BENCH_SERVER_DIR (the server/ folder whose
+// src/main.ts is measured: this one unless set, e.g. another checkout to compare against).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ import { preloadMessages } from './preload.js';
 import { median } from './stats.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MEASURED_DIR = path.resolve(process.env.BENCH_SERVER_DIR || SERVER_DIR);
 
 function envInt(key: string, fallback: number, min = 0): number {
   const raw = process.env[key];
@@ -91,7 +93,8 @@ interface Started {
 
 /** Starts the server (or the plain relay) with `node --import tsx` and waits for GET /healthz. */
 async function startProcess(script: string, env: NodeJS.ProcessEnv, port: number): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cwd = script === 'src/main.ts' ? MEASURED_DIR : SERVER_DIR;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -248,7 +251,7 @@ async function relay(): Promise<void> {
   try {
     console.log(`relay: ${CLIENTS} clients${IDLE_SOCKETS ? ` + ${IDLE_SOCKETS} idle sockets (${IDLE_DEVICES_PER_USER} devices per user)` : ''}, ` +
       `${MESSAGES} one-to-one messages, ${IN_FLIGHT} in flight, ${ROUNDS} round(s), modes ${MODES.join(', ')} (order rotated per round)` +
-      `${PRELOAD ? `, database preloaded with ${PRELOAD} messages` : ''}`);
+      `${PRELOAD ? `, database preloaded with ${PRELOAD} messages` : ''}${MEASURED_DIR !== SERVER_DIR ? `; server from ${MEASURED_DIR}` : ''}`);
     const needsServer = MODES.some((m) => m !== 'ceiling');
     const template = needsServer ? await prepareTemplate(root) : { dir: '', tokensFile: '' };
     const all: Figures[] = [];
@@ -264,6 +267,7 @@ async function relay(): Promise<void> {
       }
     }
     const ceilingOf = new Map(all.filter((f) => f.mode === 'ceiling').map((f) => [f.round, f.throughput]));
+    let footnote = false;
     const rows = [['mode', 'msgs/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU-s / 1,000 msgs', '× ceiling']];
     for (const mode of MODES) {
       const runs = all.filter((f) => f.mode === mode && !f.unsupported);
@@ -273,13 +277,17 @@ async function relay(): Promise<void> {
       }
       // The ratio is taken within each round (same machine state), then the median of those.
       const ratios = runs.map((f) => f.throughput / (ceilingOf.get(f.round) ?? Number.NaN));
-      rows.push([mode, median(runs.map((f) => f.throughput)).toFixed(0), ms(median(runs.map((f) => f.p50))), ms(median(runs.map((f) => f.p99))),
-        ms(median(runs.map((f) => f.max))), median(runs.map((f) => f.cpuPer1000)).toFixed(3),
-        Number.isFinite(median(ratios)) ? median(ratios).toFixed(2) : '-']);
+      const flawed = runs.some((f) => f.aborted !== undefined || Object.keys(f.failures).length > 0);
+      if (flawed) footnote = true;
+      const fixed = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+      rows.push([`${mode}${flawed ? '*' : ''}`, fixed(median(runs.map((f) => f.throughput)), 0), ms(median(runs.map((f) => f.p50))),
+        ms(median(runs.map((f) => f.p99))), ms(median(runs.map((f) => f.max))), fixed(median(runs.map((f) => f.cpuPer1000)), 3),
+        fixed(median(ratios), 2)]);
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     console.log(`medians over ${ROUNDS} round(s):`);
     for (const r of rows) console.log(`  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')}`);
+    if (footnote) console.log('  * some messages failed or a run stopped early: see the round lines above');
     if (socketUnsupported) console.log(`  socket path: not supported by this server yet (${socketUnsupported})`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -184,6 +184,8 @@ async function run(o: LoadOptions): Promise<LoadResult | undefined> {
     if (measuring) abort(`u${i}'s socket closed (${code} ${reason.toString()})`);
   }));
   const idle = await pool(o.idleSockets, 50, (k) => openSocket(idleUrl(k), () => {}));
+  let idleClosed = 0;
+  for (const ws of idle) ws.on('close', () => { if (measuring) idleClosed += 1; });
 
   const text = (n: number) => `bench message ${n}`;
   const sendFrame = (from: number, to: number, clientMsgId: string, body: string) => new Promise<string | null>((resolve) => {
@@ -256,8 +258,9 @@ async function run(o: LoadOptions): Promise<LoadResult | undefined> {
   measuring = false;
   const cpu = process.cpuUsage(cpu0);
   if (pending.size > 0) failures['acknowledged, never received'] = pending.size;
+  if (idleClosed > 0) failures['idle sockets closed by the server (not messages)'] = idleClosed;
   latencies.sort((a, b) => a - b);
-  const seconds = (lastReceive - firstSend) / 1000;
+  const seconds = latencies.length > 0 ? (lastReceive - firstSend) / 1000 : 0;
   sockets.concat(idle).forEach((ws) => ws.terminate());
   return {
     aborted, messages: o.messages, acked, delivered: latencies.length, failures,
