@@ -6,7 +6,8 @@
 // Environment: BENCH_ROUNDS (3), BENCH_MESSAGES (20000), BENCH_CLIENTS (200), BENCH_IN_FLIGHT (64),
 // BENCH_MODES (ceiling,rest,socket), BENCH_IDLE_SOCKETS (0), BENCH_IDLE_DEVICES_PER_USER (100),
 // BENCH_PRELOAD_MESSAGES (0), BENCH_FAN_OUT (10000; 0 skips it), BENCH_SERVER_DIR (the server/ folder whose
-// src/main.ts is measured: this one unless set, e.g. another checkout to compare against).
+// src/main.ts is measured: this one unless set, e.g. another checkout to compare against), BENCH_SERVER_NODE_ARGS
+// (extra node options for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": figures are then skewed).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -94,7 +95,8 @@ interface Started {
 /** Starts the server (or the plain relay) with `node --import tsx` and waits for GET /healthz. */
 async function startProcess(script: string, env: NodeJS.ProcessEnv, port: number): Promise<Started> {
   const cwd = script === 'src/main.ts' ? MEASURED_DIR : SERVER_DIR;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = script === 'src/main.ts' ? (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
