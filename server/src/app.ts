@@ -248,7 +248,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  const adminRoutes = await registerAdminApi(app, { config, admins, certificates, deliveries, service, client,
+  const adminRoutes = await registerAdminApi(app, { config, admins, certificates, deliveries, service, client, now,
     directory: new Directory(db, hub, service, certificates), perMinute });
 
   await app.register(async (api) => {

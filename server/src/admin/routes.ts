@@ -42,6 +42,7 @@ export interface AdminDeps {
   directory: Directory;
   service: ImService;
   client: PushKitClient;
+  now: () => number;
   /** A per-minute limit keyed as given (the API's rate limiter). */
   perMinute: (max: number, what: string, key: (r: FastifyRequest) => string) => (r: FastifyRequest) => Promise<void>;
 }
@@ -313,7 +314,7 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     const session = request.admin;
     const keepAlive = setInterval(() => {
       // A session that expired or signed out ends its stream too.
-      if (!admins.session(request.cookies[ADMIN_COOKIE]) || session.expiresAt <= Date.now()) raw.end();
+      if (!admins.session(request.cookies[ADMIN_COOKIE]) || session.expiresAt <= deps.now()) raw.end();
       else raw.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
     keepAlive.unref();
