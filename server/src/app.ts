@@ -4,7 +4,6 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import websocket from '@fastify/websocket';
-import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
@@ -151,7 +150,6 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
   });
   await app.register(rateLimit, { global: false });
-  await app.register(cookie);
 
   /** A per-minute limit keyed by `key`; a request over it is a 429 with Retry-After. */
   const perMinute = (max: number, what: string, key: (r: FastifyRequest) => string) => {

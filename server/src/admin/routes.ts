@@ -2,6 +2,7 @@
 // test pushes, and the delivery log (with a live stream). Only the console's session cookie opens it: a chat
 // user's bearer token is refused on every route, and every change needs the session's CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
 import type { Config } from '../config.js';
 import { ACTION_PATTERN, CATEGORIES, CLIENT_ID_PATTERN, DEFAULT_ACTION, MAX_SERVICE_ACCOUNT_CHARS, ServiceAccountError,
   parseServiceAccount } from '../config.js';
@@ -113,6 +114,8 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
 
   const routes: string[] = [];
   await app.register(async (admin) => {
+    // Only the console uses cookies: the chat API's requests and answers do not pay for parsing them.
+    await admin.register(cookie);
     admin.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
     });
