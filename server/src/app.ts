@@ -4,7 +4,6 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest }
 import type { RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import websocket from '@fastify/websocket';
-import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
@@ -192,7 +191,6 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
   });
   await app.register(rateLimit, { global: false });
-  await app.register(cookie);
 
   /** A per-minute limit keyed by `key`; a request over it is a 429 with Retry-After. */
   const perMinute = (max: number, what: string, key: (r: FastifyRequest) => string) => {
@@ -336,7 +334,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  const adminRoutes = await registerAdminApi(app, { config, admins, certificates, deliveries, service, client,
+  const adminRoutes = await registerAdminApi(app, { config, admins, certificates, deliveries, service, client, now,
     directory: new Directory(db, hub, service, certificates), perMinute });
 
   await app.register(async (api) => {

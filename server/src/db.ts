@@ -344,20 +344,24 @@ function cacheStatements(db: Db): void {
 }
 
 function migrate(db: Db): void {
-  const fresh = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'").get() as { n: number };
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  const hasUsers = () => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").get() !== undefined;
+  // Up to date: no write at all, so `npm run admin` and the server can open the database at the same time.
+  if (hasUsers() && current() === MIGRATIONS.length) return;
+  // IMMEDIATE takes the write lock before reading the version (waiting up to busy_timeout for another
+  // process's migration): a deferred transaction that read first could not upgrade its lock, and failed.
   db.transaction(() => {
-    if (fresh.n === 0) {
+    if (!hasUsers()) {
       db.exec(SCHEMA);
     } else {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      for (const step of MIGRATIONS.slice(version)) {
+      for (const step of MIGRATIONS.slice(current())) {
         if (typeof step === 'string') db.exec(step);
         else step(db);
       }
       db.exec(SCHEMA); // tables and indexes a migration does not create
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  }).immediate();
 }
 
 /** A value kept across restarts (the session secret). */

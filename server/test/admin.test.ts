@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createServer } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { openDb } from '../src/db.js';
 import { KEY_ID, PROJECT_ID, SUB_ACCOUNT, testKeyPair } from './fake-pushkit.js';
 import { CLIENT_ID, LiveDevice, TEST_KEYS, TEST_SCRYPT_LOG2N, bindDevice, call, drained, login, startRig, testEnvironment, until } from './helpers.js';
 import type { Rig } from './helpers.js';
@@ -182,6 +183,18 @@ describe('push console API', () => {
       }
       const stored = rig.server.db.prepare('SELECT private_key_enc FROM push_certificates').get() as { private_key_enc: string };
       assert.match(stored.private_key_enc, /^v1:[A-Za-z0-9+/=]+$/);
+      // The stored format: "v1:" + base64(iv[12] | tag[16] | ciphertext), AES-256-GCM under CERT_ENCRYPTION_KEY with
+      // the certificate's name as associated data. Merely encoded (not encrypted) text would show the PEM here.
+      const raw = Buffer.from(stored.private_key_enc.slice(3), 'base64');
+      assert.ok(!raw.toString('latin1').includes('PRIVATE KEY') && !raw.toString('latin1').includes(body.slice(0, 40)), 'the stored bytes are not the PEM');
+      const open = (name: string) => {
+        const decipher = crypto.createDecipheriv('aes-256-gcm', Buffer.from(ENCRYPTION_KEY, 'base64'), raw.subarray(0, 12));
+        decipher.setAAD(Buffer.from(name, 'utf8'));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      };
+      assert.equal(open(CONSOLE_CLIENT_ID), crypto.createPrivateKey(TEST_KEYS.privatePem).export({ type: 'pkcs8', format: 'pem' }).toString());
+      assert.throws(() => open('5550002'), 'bound to its name: it does not open as another certificate\'s key');
       assert.ok(!rig.logs.join('\n').includes(body.slice(0, 40)), 'the key is not logged');
     });
 
@@ -297,6 +310,35 @@ describe('push console API', () => {
         await server.close();
       }
       rig.server = await open({ CERT_ENCRYPTION_KEY: ENCRYPTION_KEY }); // for afterEach
+    });
+
+    test('a stored key moved to another certificate\'s row does not open there (the name is its associated data): the server refuses to start', LIMIT, async () => {
+      const other = '5550002';
+      assert.equal((await addCertificate(rig, c)).statusCode, 201);
+      assert.equal((await addCertificate(rig, c, { name: other, serviceAccount: serviceAccountText(testKeyPair().privatePem) })).statusCode, 201);
+      await rig.server.close();
+      const sealed = () => {
+        const db = openDb(rig.config.dataDir);
+        try {
+          return db.prepare('SELECT name, private_key_enc FROM push_certificates ORDER BY name').all() as { name: string; private_key_enc: string }[];
+        } finally {
+          db.close();
+        }
+      };
+      const setSealed = (name: string, value: string) => {
+        const db = openDb(rig.config.dataDir);
+        db.prepare('UPDATE push_certificates SET private_key_enc = ? WHERE name = ?').run(value, name);
+        db.close();
+      };
+      const [first, second] = sealed();
+      assert.deepEqual([first.name, second.name], [CONSOLE_CLIENT_ID, other]);
+      setSealed(other, first.private_key_enc);
+      const open = () => createServer(loadConfig({ ...testEnvironment(rig.dir, rig.config.pushApiBase), CERT_ENCRYPTION_KEY: ENCRYPTION_KEY }),
+        { log: pino({ level: 'silent' }), scryptLog2N: TEST_SCRYPT_LOG2N });
+      await assert.rejects(open(), (e: Error) => e instanceof ConfigError && /does not decrypt the stored push certificate 5550002/.test(e.message));
+      setSealed(other, second.private_key_enc);
+      rig.server = await open(); // its own key opens again (and afterEach closes it)
+      assert.equal(rig.server.certificates.find(other)?.name, other);
     });
   });
 

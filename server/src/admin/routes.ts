@@ -2,6 +2,7 @@
 // test pushes, and the delivery log (with a live stream). Only the console's session cookie opens it: a chat
 // user's bearer token is refused on every route, and every change needs the session's CSRF token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
 import type { Config } from '../config.js';
 import { ACTION_PATTERN, CATEGORIES, CLIENT_ID_PATTERN, DEFAULT_ACTION, MAX_SERVICE_ACCOUNT_CHARS, ServiceAccountError,
   parseServiceAccount } from '../config.js';
@@ -42,6 +43,7 @@ export interface AdminDeps {
   directory: Directory;
   service: ImService;
   client: PushKitClient;
+  now: () => number;
   /** A per-minute limit keyed as given (the API's rate limiter). */
   perMinute: (max: number, what: string, key: (r: FastifyRequest) => string) => (r: FastifyRequest) => Promise<void>;
 }
@@ -112,6 +114,8 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
 
   const routes: string[] = [];
   await app.register(async (admin) => {
+    // Only the console uses cookies: the chat API's requests and answers do not pay for parsing them.
+    await admin.register(cookie);
     admin.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
     });
@@ -313,7 +317,7 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
     const session = request.admin;
     const keepAlive = setInterval(() => {
       // A session that expired or signed out ends its stream too.
-      if (!admins.session(request.cookies[ADMIN_COOKIE]) || session.expiresAt <= Date.now()) raw.end();
+      if (!admins.session(request.cookies[ADMIN_COOKIE]) || session.expiresAt <= deps.now()) raw.end();
       else raw.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
     keepAlive.unref();
