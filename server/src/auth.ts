@@ -66,8 +66,12 @@ export interface IssuedSession {
  * secret kept in the database. The row makes logout real: a token whose row is gone is refused even
  * though its signature and exp are still good.
  */
+/** Tokens whose signature is remembered as checked (the oldest forgotten first). */
+const VERIFIED_TOKENS = 10000;
+
 export class Sessions {
   private readonly key: Uint8Array;
+  private readonly verified = new Map<string, { sub: string; jti: string; expMs: number }>();
   private readonly insert;
   private readonly lookup;
   private readonly remove;
@@ -108,17 +112,29 @@ export class Sessions {
 
   /** The session of a valid token, or undefined (bad signature, no exp, expired, logged out, malformed). */
   async verify(token: string): Promise<SessionInfo | undefined> {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.key, { audience: 'pushuikit', algorithms: ['HS256'],
-        requiredClaims: ['exp', 'sub', 'jti'], currentDate: new Date(this.now()) }));
-    } catch {
+    // A token whose signature was checked before needs only its expiry and its session row (logout):
+    // the same string carries the same claims.
+    let claims = this.verified.get(token);
+    if (claims === undefined) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, this.key, { audience: 'pushuikit', algorithms: ['HS256'],
+          requiredClaims: ['exp', 'sub', 'jti'], currentDate: new Date(this.now()) }));
+      } catch {
+        return undefined;
+      }
+      if (typeof payload.jti !== 'string' || typeof payload.sub !== 'string') return undefined; // jose checks presence, not type
+      claims = { sub: payload.sub, jti: payload.jti, expMs: (payload.exp as number) * 1000 };
+      if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, claims);
+    }
+    if (claims.expMs <= this.now()) {
+      this.verified.delete(token);
       return undefined;
     }
-    if (typeof payload.jti !== 'string') return undefined; // jose checks presence, not type
-    const row = this.lookup.get(payload.jti, this.now()) as { user_id: string } | undefined;
-    if (!row || row.user_id !== payload.sub) return undefined;
-    return { userId: row.user_id, sessionId: payload.jti };
+    const row = this.lookup.get(claims.jti, this.now()) as { user_id: string } | undefined;
+    if (!row || row.user_id !== claims.sub) return undefined;
+    return { userId: row.user_id, sessionId: claims.jti };
   }
 
   revoke(sessionId: string): void {

@@ -447,7 +447,7 @@ export class ImService {
   /** After the commit: the members' sockets get the message, and the outbox sends its pushes. */
   private publishMessage(message: Message): void {
     this.hub.sendToUsers(this.members(message.conversationId), { type: 'message', message });
-    this.outbox.kick();
+    this.outbox.kickIfQueued();
     if (this.fanoutPending) this.kickFanout();
   }
 
@@ -497,7 +497,7 @@ export class ImService {
         else this.db.prepare('UPDATE fanout_jobs SET after_user = ? WHERE message_id = ?').run(after, job.message_id);
         return true;
       })();
-      this.outbox.kick();
+      this.outbox.kickIfQueued();
     } catch (e) {
       // The job stays where its last slice left it; the retry timer (or the next large message) resumes it.
       this.log.error({ err: (e as Error).message }, 'group push fan-out failed; retrying shortly');
@@ -769,7 +769,7 @@ export class ImService {
     }
     this.hub.send(calleeId, { type: 'call', call });
     this.hub.send(callerId, { type: 'call', call });
-    this.outbox.kick();
+    this.outbox.kickIfQueued();
     return call;
   }
 
@@ -818,7 +818,7 @@ export class ImService {
     const updated = toCall(row);
     this.hub.send(call.calleeId, { type: 'call', call: updated });
     this.hub.send(call.callerId, { type: 'call', call: updated });
-    this.outbox.kick();
+    this.outbox.kickIfQueued();
     return updated;
   }
 

@@ -42,6 +42,7 @@ export class PushOutbox {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private queuedSinceKick = false;
 
   constructor(private readonly db: Db, private readonly certificates: CertificateStore, private readonly client: PushKitClient,
     private readonly deliveries: DeliveryLog, private readonly log: Logger, private readonly now: () => number = Date.now,
@@ -61,7 +62,18 @@ export class PushOutbox {
     let queued = 0;
     const now = this.now();
     for (const t of targets) queued += insert.run(kind, refId, userId, t.token, t.clientId, payload.id, now, now).changes;
+    if (queued > 0) this.queuedSinceKick = true;
     return queued;
+  }
+
+  /**
+   * Drains soon if something was queued since the last kick: a message to online users queues nothing, and
+   * must not cost a drain's queries. (Rows of a transaction that rolled back leave the flag set: one drain
+   * finds nothing, which is harmless.)
+   */
+  kickIfQueued(): void {
+    if (!this.queuedSinceKick) return;
+    this.kick();
   }
 
   /** Drains now (which first requeues what a crash left mid-send) and every pollMs. */
@@ -77,6 +89,7 @@ export class PushOutbox {
 
   /** Something was queued: drain soon. */
   kick(): void {
+    this.queuedSinceKick = false;
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
