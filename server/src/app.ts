@@ -316,7 +316,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       if (type === 'send') {
         await limits.messages(request);
         const { type: _type, ...input } = frame as unknown as SendInput & { type: string };
-        const result = await service.sendMessage(request.userId, input);
+        const result = await service.sendMessage(request.userId, input, socket);
         answerFrame(socket, type, frame, { ack: { message: result.message, created: result.created } });
       } else if (type === 'read') {
         const f = frame as { conversationId: string; upToSeq: number };

@@ -85,15 +85,16 @@ export class Hub {
   /**
    * One event to many users (a group's members): serialised once, written to the online ones only. An
    * offline user costs one map look-up; a 10,000-member group with 50 online costs 50 socket writes.
+   * `except`: the socket that sent it, which gets its ack instead.
    */
-  sendToUsers(userIds: Iterable<string>, event: LiveEvent): void {
+  sendToUsers(userIds: Iterable<string>, event: LiveEvent, except?: WebSocket): void {
     let data: string | undefined;
     for (const userId of userIds) {
       const devices = this.byUser.get(userId);
       if (!devices) continue;
       data ??= JSON.stringify(event);
       for (const sockets of devices.values()) {
-        for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(data);
+        for (const socket of sockets) if (socket !== except && socket.readyState === socket.OPEN) socket.send(data);
       }
     }
   }

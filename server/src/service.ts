@@ -7,6 +7,7 @@ import type { Db } from './db.js';
 import { metaValue } from './db.js';
 import { inQuietHours } from './dnd.js';
 import type { Hub } from './hub.js';
+import type { WebSocket } from 'ws';
 import { CommitQueue } from './commits.js';
 import type { OutboxTarget, PushOutbox } from './push/outbox.js';
 import type { CertificateStore } from './push/certificates.js';
@@ -404,9 +405,9 @@ export class ImService {
    * shared with the messages sent at about the same time (group commit); the answer comes after it has
    * committed, and only then do the receivers' sockets hear of it.
    */
-  async sendMessage(senderId: string, input: SendInput): Promise<{ message: Message; created: boolean }> {
+  async sendMessage(senderId: string, input: SendInput, origin?: WebSocket): Promise<{ message: Message; created: boolean }> {
     const result = await this.commits.run(() => this.storeMessage(senderId, input));
-    if (result.created) this.publishMessage(result.message);
+    if (result.created) this.publishMessage(result.message, origin);
     return result;
   }
 
@@ -444,9 +445,12 @@ export class ImService {
     return { message: m, created: true };
   }
 
-  /** After the commit: the members' sockets get the message, and the outbox sends its pushes. */
-  private publishMessage(message: Message): void {
-    this.hub.sendToUsers(this.members(message.conversationId), { type: 'message', message });
+  /**
+   * After the commit: the members' sockets get the message (but `origin`, the socket that sent it, which
+   * gets the ack with the same message), and the outbox sends its pushes.
+   */
+  private publishMessage(message: Message, origin?: WebSocket): void {
+    this.hub.sendToUsers(this.members(message.conversationId), { type: 'message', message }, origin);
     this.outbox.kickIfQueued();
     if (this.fanoutPending) this.kickFanout();
   }
@@ -514,6 +518,8 @@ export class ImService {
    * this call created it. Call inside a transaction.
    */
   private ensureDirect(conversationId: string, a: string, b: string): boolean {
+    // Both memberships are written with the conversation, so an existing one needs nothing (the common case).
+    if (this.db.prepare('SELECT 1 FROM conversations WHERE id = ?').get(conversationId) !== undefined) return false;
     const created = this.db.prepare("INSERT OR IGNORE INTO conversations (id, kind, name, created_at) VALUES (?, 'direct', '', ?)")
       .run(conversationId, this.now()).changes > 0;
     const add = this.db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');

@@ -38,13 +38,16 @@ describe('requests over the socket', () => {
   afterEach(async () => rig.stop());
 
   test('send: acked with the stored message after the commit; the receiver gets it; a repeat answers the same message', LIMIT, async () => {
+    const tablet = await LiveDevice.connect(rig, alice, 'tablet');
     const ack = await request(phone, { type: 'send', to: 'bob', text: 'over the socket', clientMsgId: 's-1' });
     assert.equal(ack.type, 'ack');
     assert.equal(ack.created, true);
     assert.equal(ack.message.seq, 1);
     assert.equal(ack.message.text, 'over the socket');
-    await until(() => bobPhone.of('message').length === 1);
+    await until(() => bobPhone.of('message').length === 1 && tablet.of('message').length === 1);
     assert.equal(bobPhone.of('message')[0].message.id, ack.message.id);
+    assert.equal(tablet.of('message')[0].message.id, ack.message.id, 'the sender\'s other device gets the event');
+    assert.equal(phone.of('message').length, 0, 'the sending socket gets the ack instead');
     const page = (await call(rig, bob, 'GET', `/conversations/${ack.message.conversationId}/messages`)).json();
     assert.deepEqual(page.messages.map((m: { id: string }) => m.id), [ack.message.id], 'stored');
     const again = await request(phone, { type: 'send', to: 'bob', text: 'over the socket', clientMsgId: 's-1' });
