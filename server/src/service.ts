@@ -164,6 +164,15 @@ const conversationQuery = (filter: string) => `SELECT c.id, c.kind, c.name, c.la
   WHERE m.user_id = ? AND ${filter}
   ORDER BY COALESCE(msg.created_at, c.created_at) DESC, msg.rowid DESC, c.rowid DESC`;
 
+/** A user's unread counts: their memberships (members_user), each conversation by its primary key. */
+export const UNREAD_SQL = {
+  list: `SELECT c.id AS conversationId, c.last_seq - m.read_seq AS unread, m.muted FROM members m
+    JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND c.last_seq > m.read_seq ORDER BY c.id`,
+  total: `SELECT COALESCE(SUM(c.last_seq - m.read_seq), 0) AS n FROM members m
+    JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND m.muted = 0`,
+};
+export const CONVERSATION_LIST_SQL = conversationQuery('(m.hidden_seq IS NULL OR c.last_seq > m.hidden_seq)');
+
 const toConversation = (r: ConversationRow): ConversationItem => ({
   id: r.id,
   kind: r.kind,
@@ -609,14 +618,12 @@ export class ImService {
 
   /** The badge number: unread messages of the conversations the user has not muted. */
   private unreadTotal(userId: string): number {
-    return (this.db.prepare(`SELECT COALESCE(SUM(c.last_seq - m.read_seq), 0) AS n FROM members m
-      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND m.muted = 0`).get(userId) as { n: number }).n;
+    return (this.db.prepare(UNREAD_SQL.total).get(userId) as { n: number }).n;
   }
 
   /** Per conversation, muted ones included (flagged); `total`, the badge, counts the unmuted ones only. */
   unread(userId: string): { total: number; conversations: { conversationId: string; unread: number; muted: boolean }[] } {
-    const rows = this.db.prepare(`SELECT c.id AS conversationId, c.last_seq - m.read_seq AS unread, m.muted FROM members m
-      JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? AND c.last_seq > m.read_seq ORDER BY c.id`).all(userId) as
+    const rows = this.db.prepare(UNREAD_SQL.list).all(userId) as
       { conversationId: string; unread: number; muted: number }[];
     const conversations = rows.map((r) => ({ conversationId: r.conversationId, unread: r.unread, muted: r.muted === 1 }));
     return { total: conversations.reduce((n, r) => n + (r.muted ? 0 : r.unread), 0), conversations };
@@ -624,7 +631,7 @@ export class ImService {
 
   /** The user's conversations, except those hidden with no message since. */
   listConversations(userId: string): ConversationItem[] {
-    const rows = this.db.prepare(conversationQuery('(m.hidden_seq IS NULL OR c.last_seq > m.hidden_seq)')).all(userId) as ConversationRow[];
+    const rows = this.db.prepare(CONVERSATION_LIST_SQL).all(userId) as ConversationRow[];
     return rows.map(toConversation);
   }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
-import { CALL_HISTORY_SQL, LIVE_CALL_SQL, PAGE_SQL, UNSEEN_SQL } from '../src/service.js';
+import { CALL_HISTORY_SQL, CONVERSATION_LIST_SQL, LIVE_CALL_SQL, PAGE_SQL, UNREAD_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
 const VERSION = 7;
@@ -228,6 +228,23 @@ test('a database of version 5 (before the push console) gains the delivery-log d
     ], 'old entries are kept, a dry run is marked as such');
     assert.deepEqual(db.prepare('SELECT device_id, last_online_at FROM devices').all(), [{ device_id: 'phone', last_online_at: null }]);
   });
+});
+
+test('unread counts and the conversation list start from the user\'s memberships and reach each conversation by key', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
+  const db = openDb(dir);
+  const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  try {
+    for (const sql of [UNREAD_SQL.list, UNREAD_SQL.total, CONVERSATION_LIST_SQL]) {
+      const steps = plan(sql, 'bob');
+      assert.ok(steps.some((d) => /^SEARCH m USING (COVERING )?INDEX members_user \(user_id=\?\)$/.test(d)), steps.join(' | '));
+      assert.ok(steps.some((d) => /^SEARCH c USING INDEX sqlite_autoindex_conversations_1 \(id=\?\)$/.test(d)), steps.join(' | '));
+      assert.ok(!steps.some((d) => /^SCAN (m|c|msg|g)\b/.test(d)), `no table scan: ${steps.join(' | ')}`);
+    }
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('call history merges two index walks; the busy check and the missed-call badge read only live or unseen rows', () => {
