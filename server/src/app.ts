@@ -8,6 +8,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+import { RedisBroker } from './broker.js';
 import { Ajv } from 'ajv';
 import type { SchemaValidateFunction, ValidateFunction } from 'ajv';
 import type { WebSocket } from 'ws';
@@ -161,6 +163,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const passwords = new Passwords(deps.scryptLog2N);
   const external = config.external ? new ExternalTokens(config.external, now) : undefined;
   const hub = new Hub();
+  let broker: RedisBroker | undefined;
+  if (config.brokerUrl) {
+    try {
+      broker = await RedisBroker.connect(config.brokerUrl, log);
+    } catch (e) {
+      db.close();
+      throw new ConfigError(`BROKER_URL: cannot connect to Redis (${(e as Error).message.slice(0, 120)})`);
+    }
+    hub.useBroker(broker);
+  }
   const client = new PushKitClient(config.pushApiBase, { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000 }, {
     fetch: deps.fetch ?? fetch,
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
@@ -639,6 +651,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       await app.close();
       await outbox.stop();
       deliveries.stop();
+      await broker?.close();
       db.close();
     },
   };

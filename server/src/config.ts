@@ -105,6 +105,8 @@ export interface Config {
   adminSessionTtlSeconds: number;
   /** Delivery-log entries older than this are deleted (PUSH_LOG_RETENTION_DAYS). */
   pushLogRetentionDays: number;
+  /** redis://... : live events cross server processes through Redis pub/sub (BROKER_URL); unset: one process. */
+  brokerUrl?: string;
   callTimeoutMs: number;
   sessionTtlSeconds: number;
   /** Sign-in: with a password ('password', the demo), or only with tokens from an integrator's backend. */
@@ -178,6 +180,14 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number, min: num
 }
 
 const MIN_SECRET_BYTES = 32;
+
+function brokerUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.BROKER_URL;
+  if (url === undefined || url === '') return undefined;
+  // Only the scheme is echoed: the URL may carry a password.
+  if (!/^rediss?:\/\//.test(url)) throw new ConfigError(`BROKER_URL must be a redis:// or rediss:// URL (got a "${url.split(':')[0]}:" URL)`);
+  return url;
+}
 
 /** 32 bytes as base64 (what `openssl rand -base64 32` prints) or as 64 hex digits. The key is never echoed. */
 function encryptionKeyFrom(env: NodeJS.ProcessEnv): Buffer | undefined {
@@ -263,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     certEncryptionKey: encryptionKeyFrom(env),
     adminSessionTtlSeconds: intFrom(env, 'ADMIN_SESSION_TTL_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
     pushLogRetentionDays: intFrom(env, 'PUSH_LOG_RETENTION_DAYS', 7, 1, 365),
+    brokerUrl: brokerUrlFrom(env),
     callTimeoutMs: intFrom(env, 'CALL_TIMEOUT_MS', 60000, 1000, 600000),
     sessionTtlSeconds: intFrom(env, 'SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     authMode,

@@ -1,5 +1,6 @@
 // Live connections: a device with an open WebSocket is online. Heartbeats find the dead ones.
 import type { WebSocket } from 'ws';
+import type { Broker, BrokerMessage } from './broker.js';
 
 export interface LiveEvent {
   type: string;
@@ -24,6 +25,19 @@ export class Hub {
   private readonly sessionOf = new WeakMap<WebSocket, string>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private timer: NodeJS.Timeout | undefined;
+  private broker: Broker | undefined;
+
+  /**
+   * Several processes: what this hub delivers goes to the others too, and what they publish is delivered
+   * to this hub's sockets. (Who is online is still this process's view: see docs/scaling.md.)
+   */
+  useBroker(broker: Broker): void {
+    this.broker = broker;
+    broker.onMessage((message: BrokerMessage) => {
+      if (message.kind === 'event') this.deliver(message.userIds, message.event);
+      else this.closeLocalSession(message.sessionId, message.code, message.reason);
+    });
+  }
 
   /**
    * Admits a socket of `sessionId`, unless the user already has `maxDevices` other devices online. A
@@ -49,8 +63,13 @@ export class Hub {
     return { cameOnline: !wasOnline, replaced };
   }
 
-  /** Closes every socket opened with this session (logout, or a session ended by the per-user cap). */
+  /** Closes every socket opened with this session (logout, or a session ended by the per-user cap), in every process. */
   closeSession(sessionId: string, code: number, reason: string): void {
+    this.closeLocalSession(sessionId, code, reason);
+    this.broker?.publish({ kind: 'closeSession', sessionId, code, reason });
+  }
+
+  private closeLocalSession(sessionId: string, code: number, reason: string): void {
     for (const socket of this.bySession.get(sessionId) ?? []) socket.close(code, reason);
   }
 
@@ -88,6 +107,17 @@ export class Hub {
    * `except`: the socket that sent it, which gets its ack instead.
    */
   sendToUsers(userIds: Iterable<string>, event: LiveEvent, except?: WebSocket): void {
+    if (this.broker) {
+      const all = [...userIds];
+      this.broker.publish({ kind: 'event', userIds: all, event });
+      this.deliver(all, event, except);
+    } else {
+      this.deliver(userIds, event, except);
+    }
+  }
+
+  /** To this process's sockets of these users. */
+  private deliver(userIds: Iterable<string>, event: LiveEvent, except?: WebSocket): void {
     let data: string | undefined;
     for (const userId of userIds) {
       const devices = this.byUser.get(userId);
