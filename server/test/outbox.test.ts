@@ -235,3 +235,59 @@ describe('rows left mid-send by a failed write', () => {
     assert.equal(rig.fake.tokensOf().filter((t) => t === TOKEN_A).length, 2, 'the phone got its push again (at-least-once)');
   });
 });
+
+describe('outbox order', () => {
+  const TOKEN_C = 'IQAAAACy0cccccccccccccccccccccccccccccccccccccccccccc';
+  let carol: string;
+
+  beforeEach(async () => {
+    await aliceAndOfflineBob();
+    carol = await login(rig, 'carol', 'Carol');
+    await bindDevice(rig, carol, 'phone', TOKEN_C);
+  });
+  afterEach(async () => { await rig.stop(); });
+
+  async function sendToCarol(text: string, clientMsgId: string) {
+    const r = await call(rig, alice, 'POST', '/messages', { to: 'carol', text, clientMsgId });
+    assert.equal(r.statusCode, 201, r.body);
+    return r.json() as { id: string };
+  }
+
+  const messageIdOf = (body: any): string => body?.payload?.notification?.clickAction?.data?.messageId as string;
+
+  test('two pushes to one token claimed together reach Push Kit in the order they were queued; other tokens do not wait', LIMIT, async () => {
+    // Carol's first push is held, so Bob's two messages (and Carol's second) are queued behind it and
+    // claimed together by the next pass of the drain: the case where batches go out side by side.
+    rig.fake.holdIf = (body) => body?.target?.token?.includes(TOKEN_C) === true;
+    await sendToCarol('c-one', 'cc1');
+    await until(() => rig.fake.requests === 1);
+    const three = await send('three', 'c3');
+    const four = await send('four', 'c4');
+    const carolsSecond = await sendToCarol('c-two', 'cc2');
+
+    // Which sends the outbox has started (synchronously, in its own order), and their outcomes.
+    const started = new Map<string, Promise<unknown>>();
+    const client = rig.server.client;
+    const original = client.send.bind(client);
+    client.send = (cert, pushType, body, tokens, context) => {
+      const p = original(cert, pushType, body, tokens, context);
+      started.set(messageIdOf(body), p);
+      return p;
+    };
+    // Push Kit is slow with Bob's 'three'. Set in the same tick as the release, before any new request.
+    rig.fake.release();
+    rig.fake.holdIf = (body) => messageIdOf(body) === three.id;
+    // Carol's second is unrelated to Bob's token: it goes out while 'three' is held. The outbox takes
+    // its jobs in order, so by now it has also taken 'four'; were 'four' sent already, it would reach
+    // Push Kit before 'three': let it, before Push Kit answers 'three'.
+    await until(() => started.has(carolsSecond.id));
+    await started.get(four.id);
+    rig.fake.release();
+    await drained(rig);
+
+    const toBob = rig.fake.accepted.filter((a) => a.tokens.includes(TOKEN_A));
+    assert.deepEqual(toBob.map((a) => messageIdOf(a.body)), [three.id, four.id]);
+    assert.equal(toBob[1].body.payload.notification.badge.setNum, 2, 'the badge Bob sees last counts both');
+    assert.deepEqual(outboxRows().map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
+  });
+});

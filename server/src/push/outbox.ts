@@ -149,29 +149,54 @@ export class PushOutbox {
     if (rows.length === 0) return false;
     const claim = this.db.prepare("UPDATE push_outbox SET status = 'sending' WHERE id = ?");
     this.db.transaction(() => rows.forEach((r) => claim.run(r.id)))();
-    const batches = new Map<string, DueRow[]>();
+    // Pushes to one token must reach Push Kit in the order they were queued: the last to arrive sets the
+    // badge. A token's n-th row of this claim goes into a batch of round n, rounds are sent in order, and a
+    // batch starts only once the batches before it that share a token with it are done; batches for
+    // unrelated tokens still go out side by side.
+    const batches = new Map<string, { round: number; rows: DueRow[] }>();
+    const rowsOfToken = new Map<string, number>();
     for (const r of rows) {
-      const key = `${r.client_id}\u0000${r.payload_id}`;
-      const list = batches.get(key) ?? [];
-      list.push(r);
-      batches.set(key, list);
+      const round = rowsOfToken.get(r.token) ?? 0;
+      rowsOfToken.set(r.token, round + 1);
+      const key = `${round}\u0000${r.client_id}\u0000${r.payload_id}`;
+      const batch = batches.get(key) ?? { round, rows: [] };
+      batch.rows.push(r);
+      batches.set(key, batch);
     }
     const jobs: DueRow[][] = [];
-    for (const list of batches.values()) {
+    for (const { rows: list } of [...batches.values()].sort((a, b) => a.round - b.round)) {
       const cert = this.certificates.find(list[0].client_id);
       const size = cert?.testMessage ? MAX_TEST_TOKENS : MAX_TOKENS;
       for (let i = 0; i < list.length; i += size) jobs.push(list.slice(i, i + size));
     }
+    const lastJobOfToken = new Map<string, number>();
+    const waitsFor = jobs.map((job, i) => {
+      const earlier = new Set<number>();
+      for (const r of job) {
+        const j = lastJobOfToken.get(r.token);
+        if (j !== undefined) earlier.add(j);
+        lastJobOfToken.set(r.token, i);
+      }
+      return [...earlier];
+    });
+    const done: Promise<void>[] = [];
     let next = 0;
     const worker = async () => {
       while (next < jobs.length && !this.stopped) {
-        const job = jobs[next++];
+        const i = next++;
+        const job = jobs[i];
+        let finished = () => {};
+        done[i] = new Promise<void>((resolve) => { finished = resolve; });
         try {
+          // Jobs are taken in order, so those it waits for are already taken (no deadlock).
+          await Promise.all(waitsFor[i].map((j) => done[j]));
           await this.sendBatch(job);
         } catch (e) {
           // The outcome could not be recorded: the rows stay 'sending' until the next drain requeues them.
           // Carry on with the other batches; returning early would let a new drain requeue rows in flight.
           this.log.error({ err: (e as Error).message, rows: job.length }, 'could not record a push batch; it will be sent again');
+        } finally {
+          finished();
         }
       }
     };
