@@ -120,6 +120,8 @@ const FRAMES_PER_WINDOW = 20;
 const FRAME_WINDOW_MS = 10_000;
 /** Requests (send, read, call) one socket may have unanswered: more are answered 429 at once. */
 export const MAX_REQUESTS_IN_FLIGHT = 256;
+/** Requests answered 429 per socket in FRAME_WINDOW_MS before the socket is closed (4029). */
+const LIMITED_PER_WINDOW = 100;
 
 export interface ServerDeps {
   fetch?: typeof fetch;
@@ -315,16 +317,17 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       ...(answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}) }));
   };
   /** One request over the socket: the same rules, limits and idempotency as its REST route; answered ack or nack. */
-  const handleFrame = async (request: FastifyRequest, socket: WebSocket, type: FrameType, frame: Record<string, unknown>) => {
-    const validate = frameValidators[type];
-    if (!validate(frame)) {
-      const first = validate.errors?.[0];
-      answerFrame(socket, type, frame, { status: 400,
-        body: validationAnswer(validate.errors ?? [], 'body', `body${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`) });
-      return;
-    }
+  const handleFrame = async (request: FastifyRequest, socket: WebSocket, type: FrameType, frame: Record<string, unknown>): Promise<number> => {
     try {
+      // Counted before anything else, as REST counts a request before validating it: refused frames are not free.
       await limits.requests(request);
+      const validate = frameValidators[type];
+      if (!validate(frame)) {
+        const first = validate.errors?.[0];
+        answerFrame(socket, type, frame, { status: 400,
+          body: validationAnswer(validate.errors ?? [], 'body', `body${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`) });
+        return 400;
+      }
       if (type === 'send') {
         await limits.messages(request);
         const { type: _type, ...input } = frame as unknown as SendInput & { type: string };
@@ -339,8 +342,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         const call = f.action === 'hangup' ? service.hangup(request.userId, f.callId) : service.answer(request.userId, f.callId, f.action);
         answerFrame(socket, type, frame, { ack: { result: call } });
       }
+      return 200;
     } catch (e) {
-      answerFrame(socket, type, frame, errorAnswer(e as Error, request.log));
+      const answer = errorAnswer(e as Error, request.log);
+      answerFrame(socket, type, frame, answer);
+      return answer.status;
     }
   };
 
@@ -592,6 +598,18 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
           let windowStart = now();
           let frames = 0;
           let inFlight = 0;
+          let limited = 0;
+          let limitedSince = now();
+          // A client that goes on after 429s is flooding: it loses this socket, as one flooding pings does.
+          const noteLimited = () => {
+            if (now() - limitedSince >= FRAME_WINDOW_MS) {
+              limitedSince = now();
+              limited = 0;
+            }
+            if (++limited > LIMITED_PER_WINDOW) {
+              socket.close(CLOSE_TOO_MANY_FRAMES, `requests refused with 429 more than ${LIMITED_PER_WINDOW} times in ${FRAME_WINDOW_MS / 1000} s`);
+            }
+          };
           socket.on('message', (data, isBinary) => {
             let frame: { type?: unknown } | null = null;
             if (!isBinary) {
@@ -607,10 +625,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
               if (inFlight >= MAX_REQUESTS_IN_FLIGHT) {
                 answerFrame(socket, type as FrameType, frame as Record<string, unknown>, {
                   status: 429, body: { error: `at most ${MAX_REQUESTS_IN_FLIGHT} requests in flight on one connection` }, retryAfter: 1 });
+                noteLimited();
                 return;
               }
               inFlight += 1;
-              void handleFrame(request, socket, type as FrameType, frame as Record<string, unknown>).finally(() => { inFlight -= 1; });
+              void handleFrame(request, socket, type as FrameType, frame as Record<string, unknown>).then((status) => {
+                inFlight -= 1;
+                if (status === 429) noteLimited();
+              });
               return;
             }
             if (now() - windowStart >= FRAME_WINDOW_MS) {

@@ -131,6 +131,19 @@ describe('requests over the socket', () => {
     assert.deepEqual([unknown.status, unknown.field], [400, 'body/action']);
   });
 
+  test('requests count against the request limit before validation; a socket that goes on after 429s is closed', LIMIT, async () => {
+    await rig.stop();
+    await start({ RATE_REQUESTS_PER_MIN: '5' });
+    for (let i = 0; i < 5; i++) phone.socket.send(JSON.stringify({ type: 'read', requestId: `v${i}`, conversationId: 'd_x', upToSeq: 'not a number' }));
+    await until(() => phone.of('nack').length === 5);
+    assert.ok(phone.of('nack').every((n) => n.status === 400));
+    const limited = await request(phone, { type: 'read', requestId: 'w1', conversationId: 'd_x', upToSeq: 'still not' });
+    assert.equal(limited.status, 429, 'an invalid frame is counted too');
+    for (let i = 0; i < 101; i++) phone.socket.send(JSON.stringify({ type: 'read', requestId: `f${i}`, conversationId: 'd_x', upToSeq: 0 }));
+    await until(() => phone.closed !== undefined);
+    assert.equal((phone.closed as { code: number } | undefined)?.code, 4029);
+  });
+
   test('pings are still limited per socket; requests are not counted as pings', LIMIT, async () => {
     for (let i = 0; i < 30; i++) phone.socket.send(JSON.stringify({ type: 'read', requestId: `p${i}`, conversationId: 'd_x', upToSeq: 0 }));
     await until(() => phone.of('nack').length === 30);
