@@ -23,6 +23,10 @@ const SERVER_DIR = path.resolve(HERE, '../../../server');
 const SERVER_START_TIMEOUT_MS = 30000;
 const SERVER_STOP_TIMEOUT_MS = 10000;
 const LOG_LINES = 300;
+/** request-log.mjs's lines on the server's stdout. */
+const REQUEST_PREFIX = '@@e2e-request ';
+const BARRIER_PATH = '/healthz?e2e-barrier=';
+const BARRIER_TIMEOUT_MS = 5000;
 
 /** Limits far above what a suite does, and a call timeout a test can wait out. Overridable by --server-env. */
 const SERVER_DEFAULTS = {
@@ -82,6 +86,11 @@ class ServerProcess {
     /** Exits the harness did not ask for (a crash while the suites ran). */
     this.unexpectedExits = [];
     this.log = [];
+    /** HTTP requests the server received, by `METHOD /path` (no query), over all its starts. */
+    this.requests = new Map();
+    this.stdoutRest = '';
+    this.barriers = new Map();
+    this.barrierCount = 0;
   }
 
   get running() {
@@ -93,15 +102,60 @@ class ServerProcess {
     if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
   }
 
+  /** The server's stdout: request-log.mjs's lines are counted (or end a barrier), the others kept in the log. */
+  stdout(chunk) {
+    const lines = (this.stdoutRest + chunk.toString('utf8')).split('\n');
+    this.stdoutRest = lines.pop();
+    for (const line of lines) {
+      if (!line.startsWith(REQUEST_PREFIX)) {
+        if (line) this.keep('', `${line}\n`);
+        continue;
+      }
+      const [method, url = ''] = line.slice(REQUEST_PREFIX.length).split(' ');
+      if (url.startsWith(BARRIER_PATH)) {
+        this.barriers.get(url.slice(BARRIER_PATH.length))?.();
+        continue;
+      }
+      const key = `${method} ${url.split('?')[0]}`;
+      this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * The requests counted so far. While the server runs, first a request of the harness's own goes through
+   * it: once its line is read, every request the server received before it has been counted.
+   */
+  async requestCounts() {
+    if (this.child) {
+      const token = String(++this.barrierCount);
+      const seen = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the server did not log the barrier request')), BARRIER_TIMEOUT_MS);
+        this.barriers.set(token, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      try {
+        await fetch(`${this.url}${BARRIER_PATH}${token}`);
+        await seen;
+      } finally {
+        this.barriers.delete(token);
+      }
+    }
+    return Object.fromEntries([...this.requests.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
   async start() {
     if (this.child) return;
     const started = Date.now();
+    const preload = (file) => ['--import', pathToFileURL(path.join(HERE, file)).href];
     const child = spawn(process.execPath,
-      ['--import', 'tsx', '--import', pathToFileURL(path.join(HERE, 'stdin-guard.mjs')).href, 'src/main.ts'],
+      ['--import', 'tsx', ...preload('stdin-guard.mjs'), ...preload('request-log.mjs'), 'src/main.ts'],
       { cwd: SERVER_DIR, env: { ...this.env, PORT: String(this.port) }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.starts += 1;
-    child.stdout.on('data', (c) => this.keep('', c));
+    this.stdoutRest = '';
+    child.stdout.on('data', (c) => this.stdout(c));
     child.stderr.on('data', (c) => this.keep('', c));
     child.stdin.on('error', () => {}); // the server died first: nothing to tell it
     child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -222,6 +276,7 @@ export async function main(argv = process.argv.slice(2)) {
         return { ok: true };
       },
       'GET /server/log': () => ({ lines: [...server.log], unexpectedExits: server.unexpectedExits }),
+      'GET /server/requests': async () => ({ counts: await server.requestCounts() }),
       'POST /server/stop': () => serially(async () => {
         const wasRunning = server.running;
         const exit = await server.stop();

@@ -8,6 +8,7 @@ const fs = require('fs');
 const path = require('path');
 const { alive, until } = require('./processes');
 const { startHarness } = require('../e2e/client');
+const WebSocket = require('ws');
 
 const PUSH_TOKEN = 'IQAAAACy0e2ee2ee2ee2ee2ee2ee2ee2ee2ee2ee2e';
 
@@ -101,6 +102,32 @@ describe('the end-to-end harness', () => {
 
     assert.equal((await json(`${h.url}/pushkit/reset`, 'POST')).status, 200);
     assert.deepEqual((await json(`${h.url}/pushkit/requests`)).body, { requests: [], rejected: [], received: 0 });
+  });
+
+  test('/server/requests counts the HTTP requests the server served, by method and path; socket requests are not', async () => {
+    const counts = async () => (await json(`${h.url}/server/requests`)).body.counts;
+    const before = await counts();
+    const alice = await api(state.serverUrl, 'POST', '/accounts', undefined, { userId: 'dana', password: password('dana'), displayName: 'Dana' });
+    await api(state.serverUrl, 'POST', '/accounts', undefined, { userId: 'carol', password: password('carol'), displayName: 'Carol' });
+    const rest = await api(state.serverUrl, 'POST', '/messages', alice.body.token, { to: 'carol', text: 'over REST', clientMsgId: 'h2' });
+    assert.equal(rest.status, 201);
+    await api(state.serverUrl, 'GET', '/conversations?limit=5', alice.body.token);
+    const afterRest = await counts();
+    assert.equal(afterRest['POST /api/v1/messages'], (before['POST /api/v1/messages'] ?? 0) + 1, 'counted at once: no waiting');
+    assert.equal(afterRest['GET /api/v1/conversations'], (before['GET /api/v1/conversations'] ?? 0) + 1, 'without the query');
+    assert.equal(Object.keys(afterRest).some((k) => k.includes('e2e-barrier')), false, 'its own barrier is not counted');
+
+    const socket = new WebSocket(`${state.serverUrl.replace('http', 'ws')}/api/v1/ws?deviceId=dana-harness`,
+      { headers: { authorization: `Bearer ${alice.body.token}` } });
+    const frames = [];
+    socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    socket.send(JSON.stringify({ type: 'send', clientMsgId: 'h3', to: 'carol', text: 'over the socket' }));
+    await until(() => frames.some((f) => f.type === 'ack' && f.clientMsgId === 'h3'));
+    socket.close();
+    const afterSocket = await counts();
+    assert.equal(afterSocket['POST /api/v1/messages'], afterRest['POST /api/v1/messages'], 'a socket send is no POST');
+    assert.equal(afterSocket['GET /api/v1/ws'], afterRest['GET /api/v1/ws'], 'an upgrade is not a request');
   });
 
   test('the server can be stopped mid-session and started again with its data', async () => {
