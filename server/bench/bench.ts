@@ -13,12 +13,12 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createServer } from '../src/app.js';
-import { FakePushKit } from '../test/fake-pushkit.js';
 import { CLIENT_ID, TEST_KEYS, testEnvironment } from '../test/helpers.js';
 import type { FromLoad, LoadOptions, LoadResult, Mode, ToLoad } from './load.js';
 import { preloadMessages } from './preload.js';
@@ -298,9 +298,15 @@ async function relay(): Promise<void> {
 
 async function fanOut(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-bench-'));
-  const fake = new FakePushKit(TEST_KEYS.publicPem);
-  const env = testEnvironment(dir, await fake.start());
-  const server = await createServer(loadConfig(env), { log: pino({ level: 'warn' }) });
+  // The fake Push Kit runs in its own process: the event-loop figure below is the server's alone.
+  const fake = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-pushkit-child.ts'), [],
+    { execArgv: ['--import', 'tsx'], env: { ...process.env, FAKE_PUBLIC_KEY: TEST_KEYS.publicPem } });
+  const base = await new Promise<string>((resolve) => fake.once('message', (m: { base: string }) => resolve(m.base)));
+  const accepted = () => new Promise<{ tokens: number; requests: number }>((resolve) => {
+    fake.once('message', (m: { tokens: number; requests: number }) => resolve(m));
+    fake.send({ count: true });
+  });
+  const server = await createServer(loadConfig(testEnvironment(dir, base)), { log: pino({ level: 'warn' }) });
   const members: string[] = [];
   for (let i = 0; i < FAN_OUT; i++) {
     server.service.createUser(`m${i}`, `Member ${i}`, null);
@@ -309,16 +315,27 @@ async function fanOut(): Promise<void> {
   }
   server.service.createUser('sender', 'Sender', null);
   const group = server.service.createGroup('sender', 'Everyone', members);
+  // How long other work waits for the event loop while the message is stored, its pushes written and sent.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const started = performance.now();
   await server.service.sendMessage('sender', { groupId: group.groupId, text: 'hello everyone', clientMsgId: 'fan1' });
   const stored = performance.now() - started;
-  while (fake.tokensOf().length < FAN_OUT && performance.now() - started < 120000) await new Promise((r) => setTimeout(r, 2));
+  await server.service.fanoutIdle();
+  const written = performance.now() - started;
+  let count = await accepted();
+  while (count.tokens < FAN_OUT && performance.now() - started < 180000) {
+    await new Promise((r) => setTimeout(r, 20));
+    count = await accepted();
+  }
   const total = performance.now() - started;
-  console.log(`fan-out: a group message to ${FAN_OUT} offline members through the fake Push Kit (in-process)`);
-  console.log(`  message + ${FAN_OUT} outbox rows committed in ${stored.toFixed(0)} ms`);
-  console.log(`  all ${fake.tokensOf().length} tokens accepted by Push Kit after ${total.toFixed(0)} ms in ${fake.accepted.length} requests`);
+  loop.disable();
+  console.log(`fan-out: a group message to ${FAN_OUT} offline members through the fake Push Kit (in its own process)`);
+  console.log(`  message committed (and acknowledged) in ${stored.toFixed(0)} ms; its ${FAN_OUT} pushes written in slices by ${written.toFixed(0)} ms`);
+  console.log(`  all ${count.tokens} tokens accepted by Push Kit after ${total.toFixed(0)} ms in ${count.requests} requests`);
+  console.log(`  event-loop delay meanwhile: max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
   await server.close();
-  await fake.stop();
+  fake.disconnect();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -29,7 +29,9 @@ interface DueRow {
   user_id: string;
 }
 
-const CLAIM_LIMIT = 20000;
+// Rows claimed at a time: a claim (one query and one transaction) holds the event loop, so it stays small; the
+// drain claims again until nothing is due, in id order, so per-token order holds across claims.
+const CLAIM_LIMIT = 250;
 /** Sends of a row (each one the client's bounded in-request attempts) before it is marked failed. */
 export const MAX_ATTEMPTS = 8;
 /** After its n-th failed send a row waits backoffDelay(n, RETRY_BASE_MS, RETRY_MAX_MS). */
