@@ -25,6 +25,7 @@ const SERVER_STOP_TIMEOUT_MS = 10000;
 const LOG_LINES = 300;
 /** request-log.mjs's lines on the server's stdout. */
 const REQUEST_PREFIX = '@@e2e-request ';
+const ANSWERED_PREFIX = '@@e2e-answered ';
 const BARRIER_PATH = '/healthz?e2e-barrier=';
 const BARRIER_TIMEOUT_MS = 5000;
 
@@ -88,6 +89,8 @@ class ServerProcess {
     this.log = [];
     /** HTTP requests the server received, by `METHOD /path` (no query), over all its starts. */
     this.requests = new Map();
+    /** Those it has answered (the answer written to the connection). */
+    this.answered = new Map();
     this.stdoutRest = '';
     this.barriers = new Map();
     this.barrierCount = 0;
@@ -107,6 +110,13 @@ class ServerProcess {
     const lines = (this.stdoutRest + chunk.toString('utf8')).split('\n');
     this.stdoutRest = lines.pop();
     for (const line of lines) {
+      if (line.startsWith(ANSWERED_PREFIX)) {
+        const [method, url = ''] = line.slice(ANSWERED_PREFIX.length).split(' ');
+        if (url.startsWith(BARRIER_PATH)) continue;
+        const key = `${method} ${url.split('?')[0]}`;
+        this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
+        continue;
+      }
       if (!line.startsWith(REQUEST_PREFIX)) {
         if (line) this.keep('', `${line}\n`);
         continue;
@@ -142,7 +152,8 @@ class ServerProcess {
         this.barriers.delete(token);
       }
     }
-    return Object.fromEntries([...this.requests.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = (map) => Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return { counts: sorted(this.requests), answered: sorted(this.answered) };
   }
 
   async start() {
@@ -276,7 +287,7 @@ export async function main(argv = process.argv.slice(2)) {
         return { ok: true };
       },
       'GET /server/log': () => ({ lines: [...server.log], unexpectedExits: server.unexpectedExits }),
-      'GET /server/requests': async () => ({ counts: await server.requestCounts() }),
+      'GET /server/requests': async () => server.requestCounts(),
       'POST /server/stop': () => serially(async () => {
         const wasRunning = server.running;
         const exit = await server.stop();

@@ -116,6 +116,8 @@ describe('the end-to-end harness', () => {
     assert.equal(afterRest['POST /api/v1/messages'], (before['POST /api/v1/messages'] ?? 0) + 1, 'counted at once: no waiting');
     assert.equal(afterRest['GET /api/v1/conversations'], (before['GET /api/v1/conversations'] ?? 0) + 1, 'without the query');
     assert.equal(Object.keys(afterRest).some((k) => k.includes('e2e-barrier')), false, 'its own barrier is not counted');
+    const answered = (await json(`${h.url}/server/requests`)).body.answered;
+    assert.equal(answered['POST /api/v1/messages'], (before['POST /api/v1/messages'] ?? 0) + 1, 'answered ones are counted apart');
 
     const socket = new WebSocket(`${state.serverUrl.replace('http', 'ws')}/api/v1/ws?deviceId=dana-harness`,
       { headers: { authorization: `Bearer ${alice.body.token}` } });
