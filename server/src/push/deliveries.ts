@@ -19,12 +19,9 @@ export interface SendContext {
   test: boolean;
 }
 
-export interface NewEntry {
-  certificate: string;
-  pushType: number;
+/** What a request came to: the same in what is recorded and in what the log answers. */
+interface Outcomes {
   category: string | null;
-  /** The request body with its tokens replaced by a count. */
-  body: Record<string, unknown>;
   tokens: number;
   status: number | null;
   code: string | null;
@@ -32,25 +29,24 @@ export interface NewEntry {
   outcome: Outcome;
   invalidTokens: number;
   latencyMs: number | null;
+}
+
+export interface NewEntry extends Outcomes {
+  certificate: string;
+  pushType: number;
+  /** The request body with its tokens replaced by a count. */
+  body: Record<string, unknown>;
   context: SendContext;
 }
 
-export interface Entry {
+export interface Entry extends Outcomes {
   id: number;
   at: number;
   userId: string | null;
   users: number;
   certificate: string;
   pushType: 'notification' | 'voip';
-  category: string | null;
-  tokens: number;
-  status: number | null;
-  code: string | null;
-  message: string;
-  outcome: Outcome;
-  invalidTokens: number;
   attempt: number;
-  latencyMs: number | null;
   dryRun: boolean;
   test: boolean;
 }
