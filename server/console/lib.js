@@ -89,6 +89,23 @@ export function ErrorBox({ error, id }) {
   </div>`;
 }
 
+/** "Loading…" while nothing is there yet. */
+export function Loading() {
+  const { t } = useApp();
+  return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+}
+
+/**
+ * A list page's state before its table: the load error, "Loading…" while `items` is null, or `emptyKey`'s
+ * text for an empty list. The caller shows the table when there are items.
+ */
+export function ListState({ items, error, emptyKey }) {
+  const { t } = useApp();
+  return html`<${ErrorBox} error=${error} />
+    ${items === null && !error ? html`<${Loading} />` : null}
+    ${items && items.length === 0 ? html`<p class="empty">${t(emptyKey)}</p>` : null}`;
+}
+
 /** The error the server named this field for, placed under the field; the input points at it with aria-describedby. */
 export function FieldError({ error, field, id }) {
   const show = error instanceof ApiError && error.field === field;

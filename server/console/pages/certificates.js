@@ -1,7 +1,7 @@
 // Push certificates: one per app (named by its Push Kit Client ID) with the service-account key that signs
 // its requests. The key file is read here and sent once; the server answers only with its public facts.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, ErrorBox, FieldError, api, formatNumber, formatTime, html, isFieldError, useApp, useFocusOnFieldError, usePage } from '../lib.js';
+import { ApiError, ErrorBox, FieldError, ListState, api, formatNumber, formatTime, html, isFieldError, useApp, useFocusOnFieldError, usePage } from '../lib.js';
 
 /** The body's limit is 64 KiB; a real key file is about 2.5 KB, so anything near the limit is the wrong file. */
 const MAX_KEY_FILE_BYTES = 32 * 1024;
@@ -34,9 +34,7 @@ export function Certificates() {
         ${status.certificate && status.certificate.serviceAccount ? html`<${KeyFacts} sa=${status.certificate.serviceAccount} />` : null}
       </div>` : null}
     </div>
-    <${ErrorBox} error=${loadError} />
-    ${list === null && !loadError ? html`<p class="loading" role="status">${t('app.loading')}</p>` : null}
-    ${list && list.length === 0 ? html`<p class="empty">${t('certs.none')}</p>` : null}
+    <${ListState} items=${list} error=${loadError} emptyKey="certs.none" />
     ${list && list.length > 0 ? html`<table class="cards">
       <caption class="visually-hidden">${t('certs.tableCaption')}</caption>
       <thead><tr>

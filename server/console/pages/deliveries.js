@@ -3,7 +3,7 @@
 // 24 hours per certificate as a small chart.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { ErrorBox, api, formatNumber, formatTime, html, useApp, usePage } from '../lib.js';
+import { ErrorBox, ListState, Loading, api, formatNumber, formatTime, html, useApp, usePage } from '../lib.js';
 import { StatsChart } from './chart.js';
 
 const RESULTS = { success: ['sent', 'partial'], failure: ['failed', 'retry', 'refused'], dryRun: ['dryRun'] };
@@ -121,7 +121,7 @@ export function Deliveries() {
     <section class="panel" aria-labelledby="stats-title">
       <h2 id="stats-title">${t('log.statsTitle')}</h2>
       <${ErrorBox} error=${statsError} />
-      ${stats ? html`<${StatsChart} stats=${stats} />` : (statsError ? null : html`<p class="loading" role="status">${t('app.loading')}</p>`)}
+      ${stats ? html`<${StatsChart} stats=${stats} />` : (statsError ? null : html`<${Loading} />`)}
     </section>
     <form class="filters" key=${filterKey} onSubmit=${applyFilters} aria-label=${t('log.filters')}>
       <div class="field">
@@ -149,9 +149,7 @@ export function Deliveries() {
     </form>
     <p class=${`live-state live-${live}`} role="status">${t(`log.live.${live}`)}</p>
     <div class="visually-hidden" aria-live="polite">${fresh ? t('log.newEntries', { count: fresh }) : ''}</div>
-    <${ErrorBox} error=${error} />
-    ${entries === null && !error ? html`<p class="loading" role="status">${t('app.loading')}</p>` : null}
-    ${entries && entries.length === 0 ? html`<p class="empty">${t('log.none')}</p>` : null}
+    <${ListState} items=${entries} error=${error} emptyKey="log.none" />
     ${entries && entries.length > 0 ? html`<table class="cards log">
       <caption class="visually-hidden">${t('log.tableCaption')}</caption>
       <thead><tr>
@@ -203,7 +201,7 @@ function EntryDetails({ id }) {
   const [error, setError] = useState(/** @type {unknown} */ (null));
   useEffect(() => { api('GET', `/deliveries/${id}`).then(setEntry, setError); }, [id]);
   if (error) return html`<${ErrorBox} error=${error} />`;
-  if (!entry) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+  if (!entry) return html`<${Loading} />`;
   return html`<pre class="code" tabindex="0" aria-label=${t('log.requestBody', { id })}>${JSON.stringify(entry.request, null, 2)}</pre>`;
 }
 

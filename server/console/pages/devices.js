@@ -1,7 +1,7 @@
 // Devices: find a chat user, see their devices and push settings, unbind a device (its token stops receiving pushes).
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { ErrorBox, api, formatMinutes, formatNumber, formatTime, html, useApp, usePage } from '../lib.js';
+import { ErrorBox, Loading, api, formatMinutes, formatNumber, formatTime, html, useApp, usePage } from '../lib.js';
 
 export function Devices() {
   const { t } = useApp();
@@ -76,7 +76,7 @@ function UserDetails({ userId }) {
   useEffect(() => { load(); }, [userId]);
 
   if (error && !user) return html`<${ErrorBox} error=${error} />`;
-  if (!user) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+  if (!user) return html`<${Loading} />`;
   return html`<section class="panel" aria-labelledby="user-title">
     <h2 id="user-title">${user.displayName} <code>${user.userId}</code></h2>
     <dl class="facts grid">
