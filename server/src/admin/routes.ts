@@ -233,9 +233,8 @@ export async function registerAdminApi(app: FastifyInstance<any, any, any, any>,
           const base = { certificate: clientId, deviceIds: group.deviceIds, tokens: group.tokens.length };
           // A refusal is logged like the outbox's: the delivery log shows every push that did not go, and why.
           const refuse = (reason: string) => {
-            const entry = deliveries.record({ certificate: clientId, pushType: b.pushType === 'voip' ? PUSH_TYPE_VOIP : PUSH_TYPE_ALERT,
-              category: null, body: {}, tokens: group.tokens.length, status: null, code: null, message: reason, outcome: 'refused',
-              invalidTokens: 0, latencyMs: null, context });
+            const entry = deliveries.recordUnsent(clientId, b.pushType === 'voip' ? PUSH_TYPE_VOIP : PUSH_TYPE_ALERT, {},
+              group.tokens.length, reason, 'refused', context);
             results.push({ ...base, dryRun: false, refused: reason, deliveryId: entry.id });
           };
           if (!('cert' in found)) {

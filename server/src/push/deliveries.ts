@@ -136,6 +136,13 @@ export class DeliveryLog {
     return entry;
   }
 
+  /** An entry that is not a request: a push refused before one was made, or given up after the last retry. */
+  recordUnsent(certificate: string, pushType: number, body: Record<string, unknown>, tokens: number, reason: string,
+    outcome: 'refused' | 'failed', context: SendContext): Entry {
+    return this.record({ certificate, pushType, category: categoryOf(pushType, body), body: loggedBody(body, tokens), tokens,
+      status: null, code: null, message: reason, outcome, invalidTokens: 0, latencyMs: null, context });
+  }
+
   onEntry(listener: (entry: Entry) => void): () => void {
     this.events.on('entry', listener);
     return () => this.events.off('entry', listener);

@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Db } from '../db.js';
 import type { CertificateStore } from './certificates.js';
 import type { DeliveryLog, SendContext } from './deliveries.js';
-import { categoryOf, loggedBody } from './deliveries.js';
 import { MAX_TEST_TOKENS, MAX_TOKENS } from './payloads.js';
 import { PushKitClient, PushRequestError } from './client.js';
 import { backoffDelay } from './backoff.js';
@@ -250,10 +249,8 @@ export class PushOutbox {
 
   /** An entry that is not a request: a refusal before sending, or giving up after the last retry. */
   private logFinal(rows: DueRow[], outcome: 'refused' | 'failed', reason: string, context: SendContext): void {
-    const body = JSON.parse(rows[0].body) as Record<string, unknown>;
-    this.deliveries.record({ certificate: rows[0].client_id, pushType: rows[0].push_type, category: categoryOf(rows[0].push_type, body),
-      body: loggedBody(body, rows.length), tokens: rows.length, status: null, code: null, message: reason, outcome, invalidTokens: 0,
-      latencyMs: null, context });
+    this.deliveries.recordUnsent(rows[0].client_id, rows[0].push_type, JSON.parse(rows[0].body) as Record<string, unknown>, rows.length,
+      reason, outcome, context);
   }
 
   private finish(ids: number[], status: string, error: string | null): void {
