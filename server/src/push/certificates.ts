@@ -99,7 +99,8 @@ export class CertificateStore {
       } catch {
         throw new ConfigError(`CERT_ENCRYPTION_KEY does not decrypt the stored push certificate ${row.name}: is it the key the certificates were stored with?`);
       }
-      this.stored.set(row.name, { cert: this.toCertificate(row, privateKey), row });
+      const account = { project_id: row.project_id, key_id: row.key_id, sub_account: row.sub_account, private_key: privateKey };
+      this.stored.set(row.name, { cert: this.toCertificate(row, account), row });
     }
   }
 
@@ -170,7 +171,7 @@ export class CertificateStore {
     this.db.prepare(`INSERT INTO push_certificates (name, project_id, key_id, sub_account, private_key_enc, fingerprint, category, action,
       voip, test_message, enabled, created_at, updated_at) VALUES (@name, @project_id, @key_id, @sub_account, @private_key_enc, @fingerprint,
       @category, @action, @voip, @test_message, @enabled, @created_at, @updated_at)`).run(row);
-    this.stored.set(name, { cert: this.toCertificate(row, account.private_key), row });
+    this.stored.set(name, { cert: this.toCertificate(row, account), row });
     return this.get(name);
   }
 
@@ -182,18 +183,17 @@ export class CertificateStore {
     if (patch.voip !== undefined) row.voip = patch.voip ? 1 : 0;
     if (patch.testMessage !== undefined) row.test_message = patch.testMessage ? 1 : 0;
     if (patch.enabled !== undefined) row.enabled = patch.enabled ? 1 : 0;
-    let privateKey = (current.cert.serviceAccount as ServiceAccount).private_key;
-    if (patch.serviceAccount) {
-      const account = patch.serviceAccount;
-      privateKey = account.private_key;
+    const account = patch.serviceAccount;
+    if (account) {
       Object.assign(row, { project_id: account.project_id, key_id: account.key_id, sub_account: account.sub_account,
-        private_key_enc: seal(this.requireKey(), name, privateKey), fingerprint: keyFingerprint(privateKey) });
+        private_key_enc: seal(this.requireKey(), name, account.private_key), fingerprint: keyFingerprint(account.private_key) });
     }
     this.db.prepare(`UPDATE push_certificates SET project_id = @project_id, key_id = @key_id, sub_account = @sub_account,
       private_key_enc = @private_key_enc, fingerprint = @fingerprint, category = @category, action = @action, voip = @voip,
       test_message = @test_message, enabled = @enabled, updated_at = @updated_at WHERE name = @name`).run(row);
-    // A new object: the Push Kit client keeps one JWT signer per service-account object, so a new key signs anew.
-    this.stored.set(name, { cert: this.toCertificate(row, privateKey, patch.serviceAccount ? undefined : current.cert.serviceAccount), row });
+    // The Push Kit client keeps one JWT signer per service-account object: a new key is a new object and signs
+    // anew, an unchanged one keeps its signer.
+    this.stored.set(name, { cert: this.toCertificate(row, account ?? current.cert.serviceAccount as ServiceAccount), row });
     return this.get(name);
   }
 
@@ -219,11 +219,10 @@ export class CertificateStore {
     return this.config.certEncryptionKey;
   }
 
-  private toCertificate(row: Row, privateKey: string, keep?: ServiceAccount): Certificate {
-    const unchanged = keep && keep.key_id === row.key_id && keep.project_id === row.project_id && keep.sub_account === row.sub_account;
+  private toCertificate(row: Row, serviceAccount: ServiceAccount): Certificate {
     return {
       name: row.name,
-      serviceAccount: unchanged ? keep : { project_id: row.project_id, key_id: row.key_id, sub_account: row.sub_account, private_key: privateKey },
+      serviceAccount,
       category: row.category, action: row.action, voip: row.voip === 1, testMessage: row.test_message === 1,
       enabled: row.enabled === 1, source: 'console',
     };
