@@ -75,6 +75,9 @@ test('SIGKILL mid-way, restart: no lost message, no lost or duplicated push', { 
     child.kill('SIGKILL');
     await Promise.all(sends);
     await exited;
+    // The child's exit can be seen before its held connections' close; releasing them first would answer
+    // requests whose sender is gone, and the fake would count them as received.
+    await until(() => fake.heldOpen === 0, 5000);
     const acceptedBeforeCrash = [...accepted];
     fake.release();
     assert.equal(fake.accepted.length, 0, 'nothing reached Push Kit before the crash');

@@ -87,6 +87,8 @@ export class FakePushKit {
   /** Like `hold`, for just the requests whose parsed body it returns true for. */
   holdIf: ((body: any) => boolean) | undefined;
   private held: Array<() => void> = [];
+  /** Held requests whose connection the fake has not yet seen close. */
+  heldOpen = 0;
   private server: http.Server | undefined;
   private publicKey: Awaited<ReturnType<typeof importSPKI>> | undefined;
   requests = 0;
@@ -148,10 +150,18 @@ export class FakePushKit {
     }
     if (this.hold || this.holdIf?.(parseOrUndefined(chunks))) {
       let aborted = false;
+      let open = true;
+      const settle = (): void => {
+        if (open) this.heldOpen -= 1;
+        open = false;
+      };
+      this.heldOpen += 1;
       res.on('close', () => {
         aborted = !res.writableEnded;
+        settle();
       });
       await new Promise<void>((resolve) => this.held.push(resolve));
+      settle();
       if (aborted || res.destroyed) return; // the sender died before Push Kit answered: not received
     }
     if (req.method !== 'POST' || req.url !== `/v3/${PROJECT_ID}/messages:send`) return this.answer(res, { status: 404, code: '80100003', msg: 'bad url' });
