@@ -14,6 +14,7 @@ import { Ajv } from 'ajv';
 import type { SchemaValidateFunction, ValidateFunction } from 'ajv';
 import type { WebSocket } from 'ws';
 import { isStorageUnavailable, openDb } from './db.js';
+import { Checkpointer } from './checkpoints.js';
 import type { Db } from './db.js';
 import { ExternalTokenError, ExternalTokens, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Passwords, Sessions } from './auth.js';
 import type { IssuedSession } from './auth.js';
@@ -136,6 +137,8 @@ export interface ServerDeps {
 export interface Server {
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
   db: Db;
+  /** Copies the WAL into the database file on its own thread. */
+  checkpointer: Checkpointer;
   service: ImService;
   outbox: PushOutbox;
   client: PushKitClient;
@@ -186,7 +189,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
   });
   const outbox = new PushOutbox(db, certificates, client, deliveries, log, now);
-  const service = new ImService(db, hub, outbox, certificates, config, log, now);
+  const checkpointer = new Checkpointer(db, log);
+  const service = new ImService(db, hub, outbox, certificates, config, log, now, () => checkpointer.kick());
   const admins = new Admins(db, passwords, config.adminSessionTtlSeconds, now);
 
   // Per-request log lines would drown the push log; errors are logged by the error handler.
@@ -666,7 +670,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   // Large-group pushes a crash left half-written are finished now.
   service.kickFanout();
   return {
-    app, db, service, outbox, client, hub, certificates, deliveries, admins, adminRoutes,
+    app, db, checkpointer, service, outbox, client, hub, certificates, deliveries, admins, adminRoutes,
     async close() {
       service.stop();
       hub.close();
@@ -674,6 +678,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       await outbox.stop();
       deliveries.stop();
       await broker?.close();
+      await checkpointer.stop();
       db.close();
     },
   };

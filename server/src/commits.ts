@@ -26,7 +26,8 @@ export class CommitQueue {
   /** A nested transaction is a SAVEPOINT in better-sqlite3; one wrapper serves every job. */
   private readonly savepoint: (work: () => unknown) => unknown;
 
-  constructor(private readonly db: Db, private readonly maxBatch = MAX_BATCH) {
+  /** `onCommit` runs after each commit (the checkpoint thread is told there is something to copy). */
+  constructor(private readonly db: Db, private readonly maxBatch = MAX_BATCH, private readonly onCommit: () => void = () => {}) {
     this.savepoint = db.transaction((work: () => unknown) => work());
   }
 
@@ -66,6 +67,7 @@ export class CommitQueue {
     }
     this.stats.commits += 1;
     this.stats.jobs += jobs.length;
+    this.onCommit();
     jobs.forEach((job, i) => (results[i].ok ? job.resolve(results[i].value) : job.reject(results[i].value)));
   }
 

@@ -241,8 +241,8 @@ export class ImService {
 
   constructor(private readonly db: Db, private readonly hub: Hub, private readonly outbox: PushOutbox,
     private readonly certificates: CertificateStore, private readonly config: Config, private readonly log: Logger,
-    private readonly now: () => number = Date.now) {
-    this.commits = new CommitQueue(db);
+    private readonly now: () => number = Date.now, afterCommit?: () => void) {
+    this.commits = new CommitQueue(db, undefined, afterCommit);
     this.profileKey = Buffer.from(metaValue(db, 'push_profile_key', () => crypto.randomBytes(32).toString('base64url')), 'base64url');
   }
 

@@ -1,0 +1,96 @@
+// WAL checkpoints on a worker thread. SQLite's automatic checkpoint runs inside the COMMIT that takes the
+// WAL past wal_autocheckpoint pages, on the committing thread: it copies every page written since into the
+// database file and syncs it. On the relay benchmark that was half of what a message's commit cost the event
+// loop (server/BENCHMARKS.md). Here a worker thread with its own connection checkpoints after each commit,
+// so the server's thread only appends to the WAL.
+//
+// The server's connection keeps a (raised) automatic checkpoint as the backstop. SQLite starts the WAL
+// over only when a write begins with every frame copied, which a checkpoint racing the next commit
+// rarely achieves under load: the backstop's checkpoint, finding nearly everything copied already, is
+// short and lets the WAL restart. It also covers a worker that stopped.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Db } from './db.js';
+
+/** The server's own automatic checkpoint while the worker runs (pages; SQLite's default is 1,000). */
+export const BACKSTOP_CHECKPOINT_PAGES = 4000;
+
+export interface CheckpointResult {
+  /** 1 when another checkpoint held the lock. */
+  busy: number;
+  /** Frames in the WAL. */
+  log: number;
+  /** Frames of them copied into the database file. */
+  checkpointed: number;
+}
+
+export class Checkpointer {
+  private readonly worker: Worker;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Checkpoints made and the last one's result (tests and the benchmark read them). */
+  readonly stats: { checkpoints: number; last: CheckpointResult | undefined } = { checkpoints: 0, last: undefined };
+
+  constructor(private readonly db: Db, private readonly log: Logger) {
+    this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file: db.name } });
+    // An idle server must not be kept alive by its checkpoint thread.
+    this.worker.unref();
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    this.worker.on('message', (result: CheckpointResult) => {
+      this.stats.checkpoints += 1;
+      this.stats.last = result;
+      this.running = false;
+      if (this.again) this.kick();
+      else this.settle();
+    });
+    this.worker.on('error', (e) => this.lost(e.message));
+    this.worker.on('exit', (code) => this.lost(`exit code ${code}`));
+  }
+
+  /** Something was committed: checkpoint it (one request at a time; kicks meanwhile make one more). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.again = false;
+    this.worker.postMessage(0);
+  }
+
+  /** Resolves when no checkpoint is running or asked for (tests). */
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.worker.terminate();
+    this.settle();
+  }
+
+  private settle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** The thread died: the server's own automatic checkpoint, at SQLite's default, takes over. */
+  private lost(reason: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.running = false;
+    this.settle();
+    this.log.error({ reason }, 'the checkpoint thread stopped; the server checkpoints the database itself now');
+    try {
+      this.db.pragma('wal_autocheckpoint = 1000');
+    } catch {
+      // The database is closing too.
+    }
+  }
+}
