@@ -33,11 +33,10 @@ export class Checkpointer {
   /** Checkpoints made and the last one's result (tests and the benchmark read them). */
   readonly stats: { checkpoints: number; last: CheckpointResult | undefined } = { checkpoints: 0, last: undefined };
 
-  constructor(private readonly db: Db, private readonly log: Logger) {
-    this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file: db.name } });
-    // An idle server must not be kept alive by its checkpoint thread.
-    this.worker.unref();
-    db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  constructor(private readonly db: Db, private readonly log: Logger, backstopPages = BACKSTOP_CHECKPOINT_PAGES) {
+    // No flags of the server's process (a loader, --input-type): the worker is plain JavaScript.
+    this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file: db.name }, execArgv: [] });
+    db.pragma(`wal_autocheckpoint = ${Math.floor(backstopPages)}`);
     this.worker.on('message', (result: CheckpointResult) => {
       this.stats.checkpoints += 1;
       this.stats.last = result;
@@ -47,6 +46,8 @@ export class Checkpointer {
     });
     this.worker.on('error', (e) => this.lost(e.message));
     this.worker.on('exit', (code) => this.lost(`exit code ${code}`));
+    // Its thread must not keep the process alive; after the listeners, since adding one refs the port again.
+    this.worker.unref();
   }
 
   /** Something was committed: checkpoint it (one request at a time; kicks meanwhile make one more). */
