@@ -143,6 +143,8 @@ const toMessage = (r: MessageRow): Message => ({ id: r.id, conversationId: r.con
 const MESSAGE_COLUMNS = `msg.id, msg.conversation_id, msg.seq, msg.sender_id, COALESCE(u.display_name, msg.sender_id) AS sender_name,
   msg.text, msg.client_msg_id, msg.created_at`;
 const MESSAGE_FROM = 'messages msg LEFT JOIN users u ON u.id = msg.sender_id';
+/** A sender's message by its clientMsgId (the idempotency check of every send). */
+const MESSAGE_BY_CLIENT_ID_SQL = `SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE msg.sender_id = ? AND msg.client_msg_id = ?`;
 
 /**
  * True for a row of `alias` (a messages alias) that `reader` (SQL: a bound `?` or a column) has not
@@ -440,8 +442,7 @@ export class ImService {
 
   /** Writes a message and its pushes (or finds it, for a repeated clientMsgId). Runs inside a transaction. */
   private storeMessage(senderId: string, input: SendInput): { message: Message; created: boolean; members?: string[] } {
-    const existing = this.db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM} WHERE msg.sender_id = ? AND msg.client_msg_id = ?`)
-      .get(senderId, input.clientMsgId) as MessageRow | undefined;
+    const existing = this.db.prepare(MESSAGE_BY_CLIENT_ID_SQL).get(senderId, input.clientMsgId) as MessageRow | undefined;
     if (existing) return { message: toMessage(existing), created: false };
     const nextSeq = (id: string) => (this.db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq')
       .get(id) as { last_seq: number } | undefined)?.last_seq;
