@@ -14,6 +14,11 @@ import type { Db } from './db.js';
 
 /** The server's own automatic checkpoint while the worker runs (pages; SQLite's default is 1,000). */
 export const BACKSTOP_CHECKPOINT_PAGES = 4000;
+/**
+ * How often writes made outside the group commit (the outbox, the fan-out's slices, read marks, calls) are
+ * looked for: a count of changes compared, no message to the thread unless there were some.
+ */
+export const WATCH_INTERVAL_MS = 20;
 
 export interface CheckpointResult {
   /** 1 when another checkpoint held the lock. */
@@ -33,6 +38,9 @@ export class Checkpointer {
   /** Checkpoints made and the last one's result (tests and the benchmark read them). */
   readonly stats: { checkpoints: number; last: CheckpointResult | undefined } = { checkpoints: 0, last: undefined };
 
+  private readonly watch: NodeJS.Timeout;
+  private changesSeen = -1;
+
   constructor(private readonly db: Db, private readonly log: Logger, backstopPages = BACKSTOP_CHECKPOINT_PAGES) {
     // No flags of the server's process (a loader, --input-type): the worker is plain JavaScript.
     this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file: db.name }, execArgv: [] });
@@ -48,6 +56,15 @@ export class Checkpointer {
     this.worker.on('exit', (code) => this.lost(`exit code ${code}`));
     // Its thread must not keep the process alive; after the listeners, since adding one refs the port again.
     this.worker.unref();
+    const changes = db.prepare('SELECT total_changes() AS n').pluck();
+    this.watch = setInterval(() => {
+      const n = changes.get() as number;
+      if (n !== this.changesSeen) {
+        this.changesSeen = n;
+        this.kick();
+      }
+    }, WATCH_INTERVAL_MS);
+    this.watch.unref();
   }
 
   /** Something was committed: checkpoint it (one request at a time; kicks meanwhile make one more). */
@@ -71,6 +88,7 @@ export class Checkpointer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.watch);
     await this.worker.terminate();
     this.settle();
   }
@@ -86,6 +104,7 @@ export class Checkpointer {
     if (this.stopped) return;
     this.stopped = true;
     this.running = false;
+    clearInterval(this.watch);
     this.settle();
     this.log.error({ reason }, 'the checkpoint thread stopped; the server checkpoints the database itself now');
     try {

@@ -49,6 +49,22 @@ describe('checkpoints on a worker thread', () => {
     }
   }));
 
+  test('writes made outside the group commit are checkpointed too, without being announced', withDb(async (db) => {
+    const checkpointer = new Checkpointer(db, quiet);
+    try {
+      await until(() => checkpointer.stats.checkpoints > 0); // the first look finds the schema's writes
+      await checkpointer.idle();
+      const before = checkpointer.stats.checkpoints;
+      db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(1, 'an outbox row, say');
+      await until(() => checkpointer.stats.checkpoints > before);
+      await checkpointer.idle();
+      assert.ok(checkpointer.stats.last!.log > 0);
+      assert.equal(checkpointer.stats.last!.checkpointed, checkpointer.stats.last!.log);
+    } finally {
+      await checkpointer.stop();
+    }
+  }));
+
   test('writes that never pause keep the WAL within the backstop, not growing with what was written', withDb(async (db) => {
     const backstop = 200;
     const checkpointer = new Checkpointer(db, quiet, backstop);
@@ -97,7 +113,7 @@ describe('checkpoints on a worker thread', () => {
       c.kick();
       await c.idle();
       clearInterval(hold);
-      if (c.stats.checkpoints !== 1) throw new Error('the thread did not run');`);
+      if (c.stats.checkpoints < 1) throw new Error('the thread did not run');`);
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: serverDir, timeout: 20000, encoding: 'utf8' });
     assert.equal(child.error, undefined, 'it exited by itself');
     assert.equal(child.status, 0, child.stderr);
