@@ -10,8 +10,13 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 
 parentPort.on('message', () => {
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-  // busy: 1 when another checkpoint (the server's fallback) held the lock; log: frames in the WAL;
-  // checkpointed: how many of them are in the database file now.
-  parentPort.postMessage({ busy: result.busy, log: result.log, checkpointed: result.checkpointed });
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    // busy: 1 when another checkpoint (the server's backstop) held the lock; log: frames in the WAL;
+    // checkpointed: how many of them are in the database file now.
+    parentPort.postMessage({ busy: result.busy, log: result.log, checkpointed: result.checkpointed });
+  } catch (e) {
+    // A full disk or an I/O error may pass: the next request tries again.
+    parentPort.postMessage({ busy: 0, log: 0, checkpointed: 0, error: `${e.code ?? ''} ${e.message}`.trim() });
+  }
 });

@@ -1,8 +1,9 @@
 // WAL checkpoints on a worker thread. SQLite's automatic checkpoint runs inside the COMMIT that takes the
 // WAL past wal_autocheckpoint pages, on the committing thread: it copies every page written since into the
 // database file and syncs it. On the relay benchmark that was half of what a message's commit cost the event
-// loop (server/BENCHMARKS.md). Here a worker thread with its own connection checkpoints after each commit,
-// so the server's thread only appends to the WAL.
+// loop (server/BENCHMARKS.md). Here a worker thread with its own connection checkpoints after each group
+// commit, and after other writes once the change count moved (looked at every WATCH_INTERVAL_MS), so the
+// server's thread only appends to the WAL.
 //
 // The server's connection keeps a (raised) automatic checkpoint as the backstop. SQLite starts the WAL
 // over only when a write begins with every frame copied, which a checkpoint racing the next commit
@@ -27,6 +28,8 @@ export interface CheckpointResult {
   log: number;
   /** Frames of them copied into the database file. */
   checkpointed: number;
+  /** Why the checkpoint failed (the thread carries on). */
+  error?: string;
 }
 
 export class Checkpointer {
@@ -40,12 +43,16 @@ export class Checkpointer {
 
   private readonly watch: NodeJS.Timeout;
   private changesSeen = -1;
+  private failing = false;
 
   constructor(private readonly db: Db, private readonly log: Logger, backstopPages = BACKSTOP_CHECKPOINT_PAGES) {
     // No flags of the server's process (a loader, --input-type): the worker is plain JavaScript.
     this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file: db.name }, execArgv: [] });
     db.pragma(`wal_autocheckpoint = ${Math.floor(backstopPages)}`);
     this.worker.on('message', (result: CheckpointResult) => {
+      // A failure is logged when it starts, not at every commit while it lasts.
+      if (result.error !== undefined && !this.failing) this.log.warn({ err: result.error }, 'a WAL checkpoint failed; retrying after the next write');
+      this.failing = result.error !== undefined;
       this.stats.checkpoints += 1;
       this.stats.last = result;
       this.running = false;
