@@ -1,6 +1,7 @@
 // Live delivery across server processes. One process needs no broker: its Hub has every socket. Behind a
 // load balancer a user's sockets may be on any process, so each process publishes what it delivers and
-// delivers what the others publish to the sockets it holds (docs/scaling.md). The default is no broker;
+// delivers what the others publish to the sockets it holds, and tells the others which devices are online
+// on it (the push decision needs everyone's view: src/hub.ts, docs/scaling.md). The default is no broker;
 // BROKER_URL=redis://... uses Redis pub/sub (Debian's redis-server, or any Redis 6+).
 import crypto from 'node:crypto';
 import { createClient } from '@redis/client';
@@ -12,9 +13,17 @@ export type BrokerMessage =
   /** Deliver `event` to these users' sockets. */
   | { kind: 'event'; userIds: string[]; event: LiveEvent }
   /** A session ended (logout, the per-user cap): close its sockets with this code. */
-  | { kind: 'closeSession'; sessionId: string; code: number; reason: string };
+  | { kind: 'closeSession'; sessionId: string; code: number; reason: string }
+  /** A device's first socket on process `node` opened (`online`), or its last one there closed. */
+  | { kind: 'presence'; node: string; userId: string; deviceId: string; online: boolean }
+  /** Every device online on process `node`, by user: sent periodically and when asked; it replaces the last. */
+  | { kind: 'presenceSnapshot'; node: string; users: [string, string[]][] }
+  /** A process that just started asks the others for their snapshots. */
+  | { kind: 'presenceRequest'; node: string };
 
 export interface Broker {
+  /** This process among the others (presence is kept per process). */
+  readonly id: string;
   /** To every other process (never back to this one). */
   publish(message: BrokerMessage): void;
   /** Messages from the other processes. */
@@ -35,8 +44,8 @@ type RedisConnection = ReturnType<typeof connectionTo>;
 const connectionTo = (url: string) => createClient({ url });
 
 export class RedisBroker implements Broker {
-  /** Tells this process's own messages apart when Redis echoes them. */
-  private readonly origin = crypto.randomBytes(9).toString('base64url');
+  /** Tells this process's own messages apart when Redis echoes them, and names it in presence. */
+  readonly id = crypto.randomBytes(9).toString('base64url');
   private handler: (message: BrokerMessage) => void = () => {};
 
   private constructor(private readonly publisher: RedisConnection, private readonly subscriber: RedisConnection,
@@ -55,7 +64,7 @@ export class RedisBroker implements Broker {
   }
 
   publish(message: BrokerMessage): void {
-    this.publisher.publish(CHANNEL, JSON.stringify({ origin: this.origin, message })).catch((e: Error) => {
+    this.publisher.publish(CHANNEL, JSON.stringify({ origin: this.id, message })).catch((e: Error) => {
       this.log.warn({ err: e.message, kind: message.kind }, 'broker publish failed: other processes miss this live event');
     });
   }
@@ -76,7 +85,7 @@ export class RedisBroker implements Broker {
       this.log.warn('broker: a message that is not JSON was ignored');
       return;
     }
-    if (parsed.origin === this.origin || parsed.message === undefined) return;
+    if (parsed.origin === this.id || parsed.message === undefined) return;
     this.handler(parsed.message);
   }
 }

@@ -19,24 +19,97 @@ export interface SocketLimits {
   maxSocketsPerDevice: number;
 }
 
+/** How often each process tells the others every device online on it (with several processes). */
+export const PRESENCE_SNAPSHOT_MS = 10_000;
+/** A process not heard from for this long (crashed, cut off) no longer counts anyone as online. */
+export const PRESENCE_TTL_MS = 3 * PRESENCE_SNAPSHOT_MS;
+
+/** What another process last said is online on it. */
+interface RemotePresence {
+  heardAt: number;
+  /** userId -> device ids */
+  users: Map<string, Set<string>>;
+}
+
 export class Hub {
   private readonly byUser = new Map<string, Map<string, Set<WebSocket>>>();
+  /** Devices online on the other processes, by process (empty without a broker). */
+  private readonly remote = new Map<string, RemotePresence>();
+  private snapshotTimer: NodeJS.Timeout | undefined;
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly sessionOf = new WeakMap<WebSocket, string>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private timer: NodeJS.Timeout | undefined;
   private broker: Broker | undefined;
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   /**
    * Several processes: what this hub delivers goes to the others too, and what they publish is delivered
-   * to this hub's sockets. (Who is online is still this process's view: see docs/scaling.md.)
+   * to this hub's sockets. Presence is shared the same way: each process announces its devices' first and
+   * last sockets and, every PRESENCE_SNAPSHOT_MS, all of them; a device online on any process counts as
+   * online here (no push under 'allOffline'). A process silent for PRESENCE_TTL_MS counts for nobody.
    */
   useBroker(broker: Broker): void {
     this.broker = broker;
     broker.onMessage((message: BrokerMessage) => {
-      if (message.kind === 'event') this.deliver(message.userIds, message.event);
-      else this.closeLocalSession(message.sessionId, message.code, message.reason);
+      switch (message.kind) {
+        case 'event':
+          this.deliver(message.userIds, message.event);
+          break;
+        case 'closeSession':
+          this.closeLocalSession(message.sessionId, message.code, message.reason);
+          break;
+        case 'presence':
+          this.heardPresence(message.node, message.userId, message.deviceId, message.online);
+          break;
+        case 'presenceSnapshot':
+          this.remote.set(message.node, { heardAt: this.now(), users: new Map(message.users.map(([userId, devices]) => [userId, new Set(devices)])) });
+          break;
+        case 'presenceRequest':
+          this.publishSnapshot();
+          break;
+      }
     });
+    broker.publish({ kind: 'presenceRequest', node: broker.id });
+    this.snapshotTimer = setInterval(() => this.publishSnapshot(), PRESENCE_SNAPSHOT_MS);
+    this.snapshotTimer.unref();
+  }
+
+  private publishSnapshot(): void {
+    if (!this.broker) return;
+    const users = [...this.byUser].map(([userId, devices]): [string, string[]] => [userId, [...devices.keys()]]);
+    this.broker.publish({ kind: 'presenceSnapshot', node: this.broker.id, users });
+  }
+
+  private heardPresence(node: string, userId: string, deviceId: string, online: boolean): void {
+    const entry = this.remote.get(node) ?? { heardAt: 0, users: new Map<string, Set<string>>() };
+    entry.heardAt = this.now();
+    this.remote.set(node, entry);
+    const devices = entry.users.get(userId) ?? new Set<string>();
+    if (online) devices.add(deviceId);
+    else devices.delete(deviceId);
+    if (devices.size > 0) entry.users.set(userId, devices);
+    else entry.users.delete(userId);
+  }
+
+  /** The user's devices online on other processes that were heard from lately. */
+  private remoteDevices(userId: string): string[] {
+    if (this.remote.size === 0) return [];
+    const found: string[] = [];
+    for (const [node, entry] of this.remote) {
+      if (this.now() - entry.heardAt > PRESENCE_TTL_MS) {
+        this.remote.delete(node);
+        continue;
+      }
+      for (const deviceId of entry.users.get(userId) ?? []) found.push(deviceId);
+    }
+    return found;
+  }
+
+  /** Tells the other processes that this device's first socket here opened or its last one closed. */
+  private announce(userId: string, deviceId: string, online: boolean): void {
+    if (this.broker) this.broker.publish({ kind: 'presence', node: this.broker.id, userId, deviceId, online });
   }
 
   /**
@@ -46,9 +119,10 @@ export class Hub {
    */
   add(userId: string, deviceId: string, sessionId: string, socket: WebSocket, limits: SocketLimits): Admission | 'tooManyDevices' {
     const devices = this.byUser.get(userId) ?? new Map<string, Set<WebSocket>>();
-    const wasOnline = devices.size > 0;
+    const wasOnline = this.isOnline(userId);
     const sockets = devices.get(deviceId) ?? new Set<WebSocket>();
     if (sockets.size === 0 && devices.size >= limits.maxDevices) return 'tooManyDevices';
+    if (sockets.size === 0) this.announce(userId, deviceId, true);
     sockets.add(socket);
     devices.set(deviceId, sockets);
     this.byUser.set(userId, devices);
@@ -73,7 +147,7 @@ export class Hub {
     for (const socket of this.bySession.get(sessionId) ?? []) socket.close(code, reason);
   }
 
-  /** Removes a socket; true when this made the user offline. */
+  /** Removes a socket; true when this made the user offline (on every process). */
   remove(userId: string, deviceId: string, socket: WebSocket): boolean {
     const devices = this.byUser.get(userId);
     const sockets = devices?.get(deviceId);
@@ -81,20 +155,26 @@ export class Hub {
     const ofSession = sessionId === undefined ? undefined : this.bySession.get(sessionId);
     if (ofSession?.delete(socket) && ofSession.size === 0) this.bySession.delete(sessionId as string);
     if (!devices || !sockets || !sockets.delete(socket)) return false;
-    if (sockets.size === 0) devices.delete(deviceId);
+    if (sockets.size === 0) {
+      devices.delete(deviceId);
+      this.announce(userId, deviceId, false);
+    }
     if (devices.size === 0) {
       this.byUser.delete(userId);
-      return true;
+      return this.remoteDevices(userId).length === 0;
     }
     return false;
   }
 
+  /** The user's devices with a socket open on this process or, with a broker, on another one. */
   onlineDevices(userId: string): Set<string> {
-    return new Set(this.byUser.get(userId)?.keys() ?? []);
+    const online = new Set(this.byUser.get(userId)?.keys() ?? []);
+    for (const deviceId of this.remoteDevices(userId)) online.add(deviceId);
+    return online;
   }
 
   isOnline(userId: string): boolean {
-    return this.byUser.has(userId);
+    return this.byUser.has(userId) || this.remoteDevices(userId).length > 0;
   }
 
   send(userId: string, event: LiveEvent): void {
@@ -150,6 +230,7 @@ export class Hub {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     for (const devices of this.byUser.values()) {
       for (const sockets of devices.values()) for (const socket of sockets) socket.terminate();
     }

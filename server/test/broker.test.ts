@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { until } from './helpers.js';
+import { FakePushKit } from './fake-pushkit.js';
+import { CLIENT_ID, TEST_KEYS, testEnvironment, until } from './helpers.js';
 
 const SERVER_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const redisMissing = spawnSync('redis-server', ['--version']).error ? 'redis-server is not installed (apt-get install redis-server): the cross-process broker test did not run' : false;
@@ -19,8 +20,10 @@ if (redisMissing) console.log(`# ${redisMissing}`);
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
-after(() => {
+const fakes: FakePushKit[] = [];
+after(async () => {
   for (const child of children) child.kill('SIGKILL');
+  await Promise.all(fakes.map((f) => f.stop()));
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -39,8 +42,8 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Ch
   return child;
 }
 
-async function serverAt(port: number, dataDir: string, brokerUrl: string): Promise<string> {
-  start(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: String(port), DATA_DIR: dataDir, BROKER_URL: brokerUrl, LOG_LEVEL: 'warn' });
+async function serverAt(port: number, env: NodeJS.ProcessEnv): Promise<string> {
+  start(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port), LOG_LEVEL: 'warn' });
   const base = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30000;
   for (;;) {
@@ -67,25 +70,34 @@ class Socket {
   }
 }
 
-test('two processes share live delivery through Redis', { skip: redisMissing, timeout: 90000 }, async () => {
+/** A redis-server, and two server processes A and B on one database with Push Kit pointed at `fake`. */
+async function cluster(fake: FakePushKit): Promise<{ a: string; b: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-broker-'));
   dirs.push(dir);
   const redisPort = await freePort();
   start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  const brokerUrl = `redis://127.0.0.1:${redisPort}`;
   await until(() => spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().trim() === 'PONG', 10000);
+  const env = testEnvironment(dir, await fake.start(), { BROKER_URL: `redis://127.0.0.1:${redisPort}` });
   // One process makes the database first; the second opens it made.
-  const a = await serverAt(await freePort(), path.join(dir, 'data'), brokerUrl);
-  const b = await serverAt(await freePort(), path.join(dir, 'data'), brokerUrl);
+  const a = await serverAt(await freePort(), env);
+  const b = await serverAt(await freePort(), env);
+  return { a, b };
+}
 
-  const register = async (userId: string) => {
-    const r = await fetch(`${a}/api/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId, password: `${userId}-broker-password`, displayName: userId }) });
-    assert.equal(r.status, 201);
-    return ((await r.json()) as { token: string }).token;
-  };
-  const alice = await register('alice');
-  const bob = await register('bob');
+async function register(base: string, userId: string): Promise<string> {
+  const r = await fetch(`${base}/api/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, password: `${userId}-broker-password`, displayName: userId }) });
+  assert.equal(r.status, 201);
+  return ((await r.json()) as { token: string }).token;
+}
+
+test('two processes share live delivery through Redis', { skip: redisMissing, timeout: 90000 }, async () => {
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
+  fakes.push(fake);
+  const { a, b } = await cluster(fake);
+  const alice = await register(a, 'alice');
+  const bob = await register(a, 'bob');
+
   const aliceOnA = await Socket.open(a, alice, 'phone');
   const bobOnB = await Socket.open(b, bob, 'phone');
 
@@ -103,5 +115,40 @@ test('two processes share live delivery through Redis', { skip: redisMissing, ti
   assert.equal((await fetch(`${a}/api/v1/session`, { method: 'DELETE', headers: { authorization: `Bearer ${bob}` } })).status, 204);
   await until(() => bobOnB.closed !== undefined, 10000);
   assert.equal(bobOnB.closed, 4001);
+  aliceOnA.ws.close();
+});
+
+test('presence is shared: no push to a user online on the other process, a push once they left', { skip: redisMissing, timeout: 90000 }, async () => {
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
+  fakes.push(fake);
+  const { a, b } = await cluster(fake);
+  const alice = await register(a, 'alice');
+  const bob = await register(a, 'bob');
+  const token = 'IQAAAACy0brokerbrokerbrokerbrokerbrokerbroker';
+  const post = (base: string, bearer: string, url: string, body: unknown) => fetch(`${base}/api/v1${url}`, {
+    method: url.startsWith('/devices') ? 'PUT' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify(body) });
+  assert.equal((await post(b, bob, '/devices/phone', { pushToken: token, clientId: CLIENT_ID })).status, 204);
+  const aliceSends = async (text: string, clientMsgId: string) => assert.equal((await post(a, alice, '/messages', { to: 'bob', text, clientMsgId })).status, 201);
+  const pushedTexts = () => fake.accepted.map((r) => r.body.payload.notification.body as string);
+
+  // Both write, so each hears of the other's presence; Bob is offline: his first message is pushed.
+  await aliceSends('hi', 'p0');
+  assert.equal((await post(b, bob, '/messages', { to: 'alice', text: 'hello', clientMsgId: 'q0' })).status, 201);
+  const aliceOnA = await Socket.open(a, alice, 'phone');
+
+  // B announces Bob's device to the other processes before it tells his contacts he is online, on the same
+  // Redis connection: once Alice's socket on A has the presence event, A counts Bob online.
+  const bobOnB = await Socket.open(b, bob, 'phone');
+  await until(() => aliceOnA.events.some((e) => e.type === 'presence' && e.userId === 'bob' && e.online === true), 10000);
+  await aliceSends('while bob is online on B', 'p1');
+  await until(() => bobOnB.events.some((e) => e.type === 'message' && e.message.text === 'while bob is online on B'), 10000);
+
+  bobOnB.ws.close();
+  await until(() => aliceOnA.events.some((e) => e.type === 'presence' && e.userId === 'bob' && e.online === false), 10000);
+  await aliceSends('after bob left', 'p2');
+  // Pushes to one token go out in the order they were queued: a push for p1 would come before p2's.
+  await until(() => pushedTexts().includes('after bob left'), 10000);
+  assert.deepEqual(pushedTexts(), ['hi', 'after bob left'], 'no push while Bob was online on the other process (allOffline)');
   aliceOnA.ws.close();
 });
