@@ -56,12 +56,17 @@ export class Checkpointer {
       this.stats.checkpoints += 1;
       this.stats.last = result;
       this.running = false;
-      if (this.again) this.kick();
-      else this.settle();
+      if (this.again) {
+        this.kick();
+      } else {
+        this.worker.unref();
+        this.settle();
+      }
     });
     this.worker.on('error', (e) => this.lost(e.message));
     this.worker.on('exit', (code) => this.lost(`exit code ${code}`));
-    // Its thread must not keep the process alive; after the listeners, since adding one refs the port again.
+    // An idle thread must not keep the process alive (after the listeners: adding one refs it again); one
+    // that was asked to checkpoint does until it answered, or a caller awaiting idle() would be left hanging.
     this.worker.unref();
     const changes = db.prepare('SELECT total_changes() AS n').pluck();
     this.watch = setInterval(() => {
@@ -83,6 +88,7 @@ export class Checkpointer {
     }
     this.running = true;
     this.again = false;
+    this.worker.ref();
     this.worker.postMessage(0);
   }
 
