@@ -231,6 +231,9 @@ export class Hub {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    // A process that stops says so (an empty snapshot), so its users count as offline elsewhere at once
+    // rather than after PRESENCE_TTL_MS; the sockets' own "offline" would come after the broker closed.
+    if (this.broker) this.broker.publish({ kind: 'presenceSnapshot', node: this.broker.id, users: [] });
     for (const devices of this.byUser.values()) {
       for (const sockets of devices.values()) for (const socket of sockets) socket.terminate();
     }

@@ -107,6 +107,15 @@ describe('presence across processes', () => {
     b.close();
   });
 
+  test('a process that stops takes its users\' presence with it at once', () => {
+    const { a, b } = twoProcesses();
+    b.add('bob', 'phone', 's1', fakeSocket(), LIMITS);
+    assert.equal(a.isOnline('bob'), true);
+    b.close();
+    assert.equal(a.isOnline('bob'), false);
+    a.close();
+  });
+
   test('a process not heard from for the TTL counts for nobody', () => {
     const { a, b, clock } = twoProcesses();
     b.add('bob', 'phone', 's1', fakeSocket(), LIMITS);
