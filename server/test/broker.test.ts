@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { FakePushKit } from './fake-pushkit.js';
-import { CLIENT_ID, TEST_KEYS, testEnvironment, until } from './helpers.js';
+import { CLIENT_ID, TEST_KEYS, apiAt, freePort, startServerProcess, testEnvironment, until } from './helpers.js';
 
 const SERVER_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const redisMissing = spawnSync('redis-server', ['--version']).error ? 'redis-server is not installed (apt-get install redis-server): the cross-process broker test did not run' : false;
@@ -27,15 +26,6 @@ after(async () => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const child = spawn(command, args, { cwd: SERVER_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
@@ -43,17 +33,8 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Ch
 }
 
 async function serverAt(port: number, env: NodeJS.ProcessEnv): Promise<string> {
-  start(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port), LOG_LEVEL: 'warn' });
-  const base = `http://127.0.0.1:${port}`;
-  const end = Date.now() + 30000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return base;
-    } catch {
-      if (Date.now() > end) throw new Error(`the server on ${port} did not start`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  children.push(await startServerProcess(env, port));
+  return `http://127.0.0.1:${port}`;
 }
 
 class Socket {
@@ -70,10 +51,15 @@ class Socket {
   }
 }
 
-/** A redis-server, and two server processes A and B on one database with Push Kit pointed at `fake`. */
-async function cluster(fake: FakePushKit): Promise<{ a: string; b: string }> {
+/**
+ * A redis-server, two server processes A and B on one database with Push Kit pointed at a fake, and the
+ * accounts alice and bob (their tokens).
+ */
+async function cluster(): Promise<{ a: string; b: string; fake: FakePushKit; alice: string; bob: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-broker-'));
   dirs.push(dir);
+  const fake = new FakePushKit(TEST_KEYS.publicPem);
+  fakes.push(fake);
   const redisPort = await freePort();
   start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await until(() => spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout?.toString().trim() === 'PONG', 10000);
@@ -81,23 +67,16 @@ async function cluster(fake: FakePushKit): Promise<{ a: string; b: string }> {
   // One process makes the database first; the second opens it made.
   const a = await serverAt(await freePort(), env);
   const b = await serverAt(await freePort(), env);
-  return { a, b };
-}
-
-async function register(base: string, userId: string): Promise<string> {
-  const r = await fetch(`${base}/api/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, password: `${userId}-broker-password`, displayName: userId }) });
-  assert.equal(r.status, 201);
-  return ((await r.json()) as { token: string }).token;
+  const register = async (userId: string) => {
+    const r = await apiAt(a, 'POST', '/accounts', undefined, { userId, password: `${userId}-broker-password`, displayName: userId });
+    assert.equal(r.status, 201);
+    return ((await r.json()) as { token: string }).token;
+  };
+  return { a, b, fake, alice: await register('alice'), bob: await register('bob') };
 }
 
 test('two processes share live delivery through Redis', { skip: redisMissing, timeout: 90000 }, async () => {
-  const fake = new FakePushKit(TEST_KEYS.publicPem);
-  fakes.push(fake);
-  const { a, b } = await cluster(fake);
-  const alice = await register(a, 'alice');
-  const bob = await register(a, 'bob');
-
+  const { a, b, alice, bob } = await cluster();
   const aliceOnA = await Socket.open(a, alice, 'phone');
   const bobOnB = await Socket.open(b, bob, 'phone');
 
@@ -105,36 +84,28 @@ test('two processes share live delivery through Redis', { skip: redisMissing, ti
   await until(() => bobOnB.events.some((e) => e.type === 'message' && e.message.text === 'from process A'), 10000);
   assert.ok(aliceOnA.events.some((e) => e.type === 'ack' && e.clientMsgId === 'x1'));
 
-  const viaB = await fetch(`${b}/api/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bob}` },
-    body: JSON.stringify({ to: 'alice', text: 'from process B', clientMsgId: 'y1' }) });
+  const viaB = await apiAt(b, 'POST', '/messages', bob, { to: 'alice', text: 'from process B', clientMsgId: 'y1' });
   assert.equal(viaB.status, 201);
   await until(() => aliceOnA.events.some((e) => e.type === 'message' && e.message.text === 'from process B'), 10000);
   assert.equal(bobOnB.events.filter((e) => e.type === 'message').length, 2, 'bob\'s own message reached his socket on B once, and A\'s once');
 
   // Bob signs out through process A: his socket on process B is closed as the session ended.
-  assert.equal((await fetch(`${a}/api/v1/session`, { method: 'DELETE', headers: { authorization: `Bearer ${bob}` } })).status, 204);
+  assert.equal((await apiAt(a, 'DELETE', '/session', bob)).status, 204);
   await until(() => bobOnB.closed !== undefined, 10000);
   assert.equal(bobOnB.closed, 4001);
   aliceOnA.ws.close();
 });
 
 test('presence is shared: no push to a user online on the other process, a push once they left', { skip: redisMissing, timeout: 90000 }, async () => {
-  const fake = new FakePushKit(TEST_KEYS.publicPem);
-  fakes.push(fake);
-  const { a, b } = await cluster(fake);
-  const alice = await register(a, 'alice');
-  const bob = await register(a, 'bob');
+  const { a, b, fake, alice, bob } = await cluster();
   const token = 'IQAAAACy0brokerbrokerbrokerbrokerbrokerbroker';
-  const post = (base: string, bearer: string, url: string, body: unknown) => fetch(`${base}/api/v1${url}`, {
-    method: url.startsWith('/devices') ? 'PUT' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-    body: JSON.stringify(body) });
-  assert.equal((await post(b, bob, '/devices/phone', { pushToken: token, clientId: CLIENT_ID })).status, 204);
-  const aliceSends = async (text: string, clientMsgId: string) => assert.equal((await post(a, alice, '/messages', { to: 'bob', text, clientMsgId })).status, 201);
+  assert.equal((await apiAt(b, 'PUT', '/devices/phone', bob, { pushToken: token, clientId: CLIENT_ID })).status, 204);
+  const aliceSends = async (text: string, clientMsgId: string) => assert.equal((await apiAt(a, 'POST', '/messages', alice, { to: 'bob', text, clientMsgId })).status, 201);
   const pushedTexts = () => fake.accepted.map((r) => r.body.payload.notification.body as string);
 
   // Both write, so each hears of the other's presence; Bob is offline: his first message is pushed.
   await aliceSends('hi', 'p0');
-  assert.equal((await post(b, bob, '/messages', { to: 'alice', text: 'hello', clientMsgId: 'q0' })).status, 201);
+  assert.equal((await apiAt(b, 'POST', '/messages', bob, { to: 'alice', text: 'hello', clientMsgId: 'q0' })).status, 201);
   const aliceOnA = await Socket.open(a, alice, 'phone');
 
   // B announces Bob's device to the other processes before it tells his contacts he is online, on the same

@@ -3,29 +3,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pino } from 'pino';
-import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
 import { CommitQueue } from '../src/commits.js';
 import { Checkpointer } from '../src/checkpoints.js';
-import { until } from './helpers.js';
+import { until, withTempDb } from './helpers.js';
 
-function withDb(run: (db: Db, dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-checkpoints-'));
-    const db = openDb(dir);
-    db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    try {
-      await run(db, dir);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+const withDb = (run: (db: Db, dir: string) => Promise<void>) => withTempDb('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)', run);
 
 const quiet = pino({ level: 'silent' });
 const walBytes = (db: Db) => fs.statSync(`${db.name}-wal`).size;

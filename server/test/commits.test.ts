@@ -1,27 +1,13 @@
 // Group commit (src/commits.ts) and the statement cache (src/db.ts).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
 import { CommitQueue } from '../src/commits.js';
+import { withTempDb } from './helpers.js';
 
-function withDb(run: (db: Db, dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-commits-'));
-    const db = openDb(dir);
-    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
-    try {
-      await run(db, dir);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+const withDb = (run: (db: Db, dir: string) => Promise<void>) => withTempDb('CREATE TABLE t (k TEXT PRIMARY KEY)', run);
 
 describe('group commit', () => {
   test('jobs queued in one turn of the event loop share one commit, in order', withDb(async (db) => {

@@ -1,16 +1,22 @@
 // Starts the server for a test: a temporary data folder, a certificate whose service account is the
 // test key, and Push Kit pointed at the fake.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../src/config.js';
 import type { Config } from '../src/config.js';
 import { createServer } from '../src/app.js';
 import type { Server } from '../src/app.js';
+import { openDb } from '../src/db.js';
+import type { Db } from '../src/db.js';
 import { FakePushKit, KEY_ID, PROJECT_ID, SUB_ACCOUNT, testKeyPair } from './fake-pushkit.js';
 
 export const CLIENT_ID = '111222333';
@@ -114,6 +120,65 @@ export async function drained(rig: Rig): Promise<void> {
   await rig.server.service.fanoutIdle();
   rig.server.outbox.kick();
   await rig.server.outbox.idle();
+}
+
+const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A TCP port free on 127.0.0.1 now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/**
+ * The server as `npm start` runs it, in a child process on `port` (tests that kill it or run several);
+ * resolves once GET /healthz answers.
+ */
+export async function startServerProcess(env: NodeJS.ProcessEnv, port: number, timeoutMs = 30000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVER_DIR, env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the server on port ${port} did not start`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A request to a server started as a process (`base` is http://127.0.0.1:<port>); JSON in, Response out. */
+export async function apiAt(base: string, method: string, url: string, token: string | undefined, body?: unknown): Promise<Response> {
+  return fetch(`${base}/api/v1${url}`, {
+    method,
+    // No content type without a body: fastify refuses an empty JSON body (400).
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** A test body given a database opened in a temporary folder (with `sql` run first), both gone afterwards. */
+export function withTempDb(sql: string, run: (db: Db, dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-db-'));
+    const db = openDb(dir);
+    db.exec(sql);
+    try {
+      await run(db, dir);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
 }
 
 export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
