@@ -27,6 +27,8 @@ import { PushOutbox } from './push/outbox.js';
 import { registerConsolePages } from './console.js';
 import { CertificateStore } from './push/certificates.js';
 import { DeliveryLog } from './push/deliveries.js';
+import { keepAliveTransport } from './push/transport.js';
+import type { HttpPost } from './push/transport.js';
 import { Admins } from './admin/accounts.js';
 import { Directory } from './admin/directory.js';
 import { registerAdminApi } from './admin/routes.js';
@@ -125,7 +127,8 @@ export const MAX_REQUESTS_IN_FLIGHT = 256;
 const LIMITED_PER_WINDOW = 100;
 
 export interface ServerDeps {
-  fetch?: typeof fetch;
+  /** Test hook: how Push Kit requests go out (default: keep-alive connections, closed with the server). */
+  post?: HttpPost;
   now?: () => number;
   log?: Logger;
   /** Test hook: retry sleeps of the Push Kit client (default: real timers). */
@@ -178,8 +181,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     }
     hub.useBroker(broker);
   }
+  const transport = keepAliveTransport();
   const client = new PushKitClient(config.pushApiBase, { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000 }, {
-    fetch: deps.fetch ?? fetch,
+    post: deps.post ?? transport.post,
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     random: Math.random,
     log,
@@ -676,6 +680,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       hub.close();
       await app.close();
       await outbox.stop();
+      await transport.close();
       deliveries.stop();
       await broker?.close();
       await checkpointer.stop();

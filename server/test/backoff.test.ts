@@ -43,7 +43,7 @@ test('the Push Kit client sleeps by backoffDelay between its attempts', async ()
   const slept: number[] = [];
   let requests = 0;
   const client = new PushKitClient('http://127.0.0.1:9', { attempts: 5, baseDelayMs: 200, maxDelayMs: 1000 }, {
-    fetch: (async () => { requests += 1; throw new Error('connection refused'); }) as typeof fetch,
+    post: async () => { requests += 1; throw new Error('connection refused'); },
     sleep: async (ms) => { slept.push(ms); },
     random: () => 0.5,
     log: pino({ level: 'silent' }),

@@ -9,6 +9,7 @@ import type { NewEntry, Outcome, SendContext } from './deliveries.js';
 import { categoryOf, loggedBody } from './deliveries.js';
 import { MAX_BODY_BYTES, MAX_TEST_TOKENS, MAX_TOKENS, bodyBytes } from './payloads.js';
 import { backoffDelay } from './backoff.js';
+import type { HttpPost } from './transport.js';
 
 export const CODE_SUCCESS = '80000000';
 export const CODE_PARTIAL = '80100000';
@@ -59,8 +60,11 @@ export interface RetryOptions {
   maxDelayMs: number;
 }
 
+/** No answer (its headers, or the next part of its body) within this long is a network error, retried. */
+export const REQUEST_TIMEOUT_MS = 15000;
+
 export interface ClientDeps {
-  fetch: typeof fetch;
+  post: HttpPost;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   log: Logger;
@@ -147,14 +151,11 @@ export class PushKitClient {
       const started = this.clock();
       const elapsed = () => Math.round(this.clock() - started);
       try {
-        const response = await this.deps.fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await jwt.get()}`, 'push-type': String(pushType) },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(15000),
-        });
-        status = response.status;
-        text = await response.text();
+        const answer = await this.deps.post(url,
+          { 'Content-Type': 'application/json', Authorization: `Bearer ${await jwt.get()}`, 'push-type': String(pushType) },
+          JSON.stringify(request), REQUEST_TIMEOUT_MS);
+        status = answer.status;
+        text = answer.text;
       } catch (e) {
         lastReason = `network error: ${(e as Error).message}`;
         record('retry', lastReason, {}, 0, elapsed());
