@@ -1,7 +1,7 @@
 // npm run bench: the relay measured from outside. Each run starts a fresh server process (or, for the
 // ceiling, bench/plain-relay.ts) and a separate load-generator process (bench/load.ts); rounds run the three
 // modes in rotated order, so machine noise falls on each alike. Then the time to fan a group message out to
-// 10,000 offline members through the fake Push Kit (in-process). Prints figures; asserts none.
+// 10,000 offline members through the fake Push Kit (bench/fan-out.ts, a fresh process). Prints figures; asserts none.
 //
 // Environment: BENCH_ROUNDS (3), BENCH_MESSAGES (20000), BENCH_CLIENTS (200), BENCH_IN_FLIGHT (64),
 // BENCH_MODES (ceiling,rest,socket), BENCH_IDLE_SOCKETS (0), BENCH_IDLE_DEVICES_PER_USER (100),
@@ -13,13 +13,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { loadConfig } from '../src/config.js';
-import { createServer } from '../src/app.js';
-import { CLIENT_ID, TEST_KEYS, testEnvironment } from '../test/helpers.js';
 import type { FromLoad, LoadOptions, LoadResult, Mode, ToLoad } from './load.js';
 import { preloadMessages } from './preload.js';
 import { median } from './stats.js';
@@ -296,47 +291,11 @@ async function relay(): Promise<void> {
   }
 }
 
+/** The fan-out, in a process of its own: the relay's garbage in this one would land in its figures. */
 async function fanOut(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-bench-'));
-  // The fake Push Kit runs in its own process: the event-loop figure below is the server's alone.
-  const fake = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-pushkit-child.ts'), [],
-    { execArgv: ['--import', 'tsx'], env: { ...process.env, FAKE_PUBLIC_KEY: TEST_KEYS.publicPem } });
-  const base = await new Promise<string>((resolve) => fake.once('message', (m: { base: string }) => resolve(m.base)));
-  const accepted = () => new Promise<{ tokens: number; requests: number }>((resolve) => {
-    fake.once('message', (m: { tokens: number; requests: number }) => resolve(m));
-    fake.send({ count: true });
-  });
-  const server = await createServer(loadConfig(testEnvironment(dir, base)), { log: pino({ level: 'warn' }) });
-  const members: string[] = [];
-  for (let i = 0; i < FAN_OUT; i++) {
-    server.service.createUser(`m${i}`, `Member ${i}`, null);
-    server.service.bindDevice(`m${i}`, 'phone', `IQAAAACy0bench${String(i).padStart(8, '0')}xxxxxxxx`, CLIENT_ID);
-    members.push(`m${i}`);
-  }
-  server.service.createUser('sender', 'Sender', null);
-  const group = server.service.createGroup('sender', 'Everyone', members);
-  // How long other work waits for the event loop while the message is stored, its pushes written and sent.
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const started = performance.now();
-  await server.service.sendMessage('sender', { groupId: group.groupId, text: 'hello everyone', clientMsgId: 'fan1' });
-  const stored = performance.now() - started;
-  await server.service.fanoutIdle();
-  const written = performance.now() - started;
-  let count = await accepted();
-  while (count.tokens < FAN_OUT && performance.now() - started < 180000) {
-    await new Promise((r) => setTimeout(r, 20));
-    count = await accepted();
-  }
-  const total = performance.now() - started;
-  loop.disable();
-  console.log(`fan-out: a group message to ${FAN_OUT} offline members through the fake Push Kit (in its own process)`);
-  console.log(`  message committed (and acknowledged) in ${stored.toFixed(0)} ms; its ${FAN_OUT} pushes written in slices by ${written.toFixed(0)} ms`);
-  console.log(`  all ${count.tokens} tokens accepted by Push Kit after ${total.toFixed(0)} ms in ${count.requests} requests`);
-  console.log(`  event-loop delay meanwhile: max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-  await server.close();
-  fake.disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const child = fork(path.join(SERVER_DIR, 'bench/fan-out.ts'), [String(FAN_OUT)], { execArgv: ['--import', 'tsx'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`fan-out: the benchmark process exited with ${code}`);
 }
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
