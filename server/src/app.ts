@@ -1,4 +1,5 @@
 // The HTTP and WebSocket API (fastify): schemas, authentication, rate limits and error answers.
+import os from 'node:os';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawServerDefault } from 'fastify';
@@ -192,7 +193,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       return deliveries.record(entry).id;
     },
   });
-  const outbox = new PushOutbox(db, certificates, client, deliveries, log, now);
+  // Claims in the shared outbox are this process's by host and port: the same after a restart, so a process
+  // sends again at once what it crashed while sending; another process's only once their lease ran out.
+  const outbox = new PushOutbox(db, certificates, client, deliveries, log, { now, instance: `${os.hostname()}:${config.port}` });
   const checkpointer = new Checkpointer(db, log);
   const service = new ImService(db, hub, outbox, certificates, config, log, now, () => checkpointer.kick());
   const admins = new Admins(db, passwords, config.adminSessionTtlSeconds, now);

@@ -136,6 +136,9 @@ CREATE TABLE IF NOT EXISTS push_outbox (
   next_at INTEGER NOT NULL,
   last_error TEXT,
   created_at INTEGER NOT NULL,
+  -- The process that claimed the row for sending (host:port), and until when the claim holds unless renewed.
+  claimed_by TEXT,
+  lease_until INTEGER,
   UNIQUE (kind, ref_id, token)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON push_outbox(status, next_at);
@@ -260,22 +263,27 @@ const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // Rows logged before have no user or outcome detail: they keep the defaults ('sent', attempt 1). A table
   // this database never had is made whole by SCHEMA afterwards, so only existing tables gain the columns.
   (db) => {
-    const addColumns = (table: string, columns: [string, string][]) => {
-      const have = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
-      if (have.size === 0) return;
-      for (const [name, type] of columns) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
-    };
-    addColumns('push_log', [['user_id', 'TEXT'], ['users', 'INTEGER NOT NULL DEFAULT 0'], ['category', 'TEXT'], ['status', 'INTEGER'],
+    addColumns(db, 'push_log', [['user_id', 'TEXT'], ['users', 'INTEGER NOT NULL DEFAULT 0'], ['category', 'TEXT'], ['status', 'INTEGER'],
       ['code', 'TEXT'], ['outcome', "TEXT NOT NULL DEFAULT 'sent'"], ['invalid_tokens', 'INTEGER NOT NULL DEFAULT 0'],
       ['attempt', 'INTEGER NOT NULL DEFAULT 1'], ['latency_ms', 'INTEGER'], ['test', 'INTEGER NOT NULL DEFAULT 0']]);
-    addColumns('devices', [['last_online_at', 'INTEGER']]);
+    addColumns(db, 'devices', [['last_online_at', 'INTEGER']]);
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'push_log'").get()) {
       db.exec("UPDATE push_log SET outcome = 'dryRun' WHERE mode = 'dry-run'");
     }
   },
   // 7: large groups' pushes are written in slices after the message (fanout_jobs, made by SCHEMA).
   '',
+  // 8: outbox claims name their process and hold for a lease, so several processes can share the outbox.
+  // Rows left 'sending' before have no claimant: the next drain sends them again, as it did before.
+  (db) => addColumns(db, 'push_outbox', [['claimed_by', 'TEXT'], ['lease_until', 'INTEGER']]),
 ];
+
+/** Adds the columns a table lacks; a table this database never had is left to SCHEMA, which makes it whole. */
+function addColumns(db: Db, table: string, columns: [string, string][]): void {
+  const have = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
+  if (have.size === 0) return;
+  for (const [name, type] of columns) if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+}
 
 export interface DbOptions {
   /** How long a write waits for a lock held by another connection before failing with SQLITE_BUSY. */

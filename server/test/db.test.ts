@@ -11,7 +11,7 @@ import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, CONVERSATION_LIST_SQL, LIVE_CALL_SQL, PAGE_SQL, UNREAD_SQL, UNSEEN_SQL } from '../src/service.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 7;
+const VERSION = 8;
 
 /** The calls table of versions 0 to 3. */
 const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,
@@ -227,6 +227,20 @@ test('a database of version 5 (before the push console) gains the delivery-log d
       { id: 2, outcome: 'sent', attempt: 1, users: 0, user_id: null, test: 0 },
     ], 'old entries are kept, a dry run is marked as such');
     assert.deepEqual(db.prepare('SELECT device_id, last_online_at FROM devices').all(), [{ device_id: 'phone', last_online_at: null }]);
+  });
+});
+
+test('a database of version 7 (outbox claims without a claimant) gains the claimant and the lease; a row left mid-send has neither', () => {
+  migrateFrom(7, `DROP TABLE push_outbox;
+    CREATE TABLE push_outbox (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref_id TEXT NOT NULL, user_id TEXT NOT NULL, token TEXT NOT NULL,
+      client_id TEXT NOT NULL, payload_id INTEGER NOT NULL REFERENCES push_payloads(id), status TEXT NOT NULL DEFAULT 'pending',
+      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL, UNIQUE (kind, ref_id, token));
+    CREATE INDEX outbox_due ON push_outbox(status, next_at);
+    INSERT INTO push_payloads (id, hash, push_type, body) VALUES (1, 'h', 0, '{}');
+    INSERT INTO push_outbox (kind, ref_id, user_id, token, client_id, payload_id, status, next_at, created_at)
+      VALUES ('message', 'm1', 'bob', 't1', '123', 1, 'sending', 1, 1);`, (db) => {
+    assert.deepEqual(db.prepare('SELECT ref_id, status, claimed_by, lease_until FROM push_outbox').all(),
+      [{ ref_id: 'm1', status: 'sending', claimed_by: null, lease_until: null }]);
   });
 });
 

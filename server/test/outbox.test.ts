@@ -6,7 +6,10 @@ import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRig, login, call, bindDevice, drained, until, TEST_CLIENT_ID } from './helpers.js';
 import type { Rig } from './helpers.js';
-import { MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS } from '../src/push/outbox.js';
+import pino from 'pino';
+import { MAX_ATTEMPTS, PushOutbox, RETRY_BASE_MS, RETRY_MAX_MS } from '../src/push/outbox.js';
+import { openDb } from '../src/db.js';
+import type { Db } from '../src/db.js';
 
 const TOKEN_A = 'IQAAAACy0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const TOKEN_B = 'IQAAAACy0bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -291,3 +294,79 @@ describe('outbox order', () => {
     assert.deepEqual(outboxRows().map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
   });
 });
+
+describe('several processes on one outbox', () => {
+  // A second process: its own connection to the database and its own outbox, on the rig's clock.
+  let otherDb: Db;
+  let other: PushOutbox;
+  const otherProcess = (leaseMs?: number) => {
+    otherDb = openDb(rig.config.dataDir);
+    other = new PushOutbox(otherDb, rig.server.certificates, rig.server.client, rig.server.deliveries, pino({ level: 'silent' }),
+      { now: () => clock, instance: 'other-host:8080', leaseMs });
+    return other;
+  };
+  const drain = async (outbox: PushOutbox) => {
+    outbox.kick();
+    await outbox.idle();
+  };
+  beforeEach(aliceAndOfflineBob);
+  afterEach(async () => {
+    await other?.stop();
+    otherDb?.close();
+    await rig.stop();
+  });
+
+  test('rows another live process is sending are left to it: one push, not two', LIMIT, async () => {
+    otherProcess();
+    rig.fake.hold = true;
+    const m = await send('hello', 'c1');
+    const first = drained(rig);
+    await until(() => rig.fake.heldOpen === 1);
+    // The other process drains meanwhile: the row is claimed and its lease holds.
+    await drain(other);
+    assert.equal(rig.fake.heldOpen, 1, 'the other process sent nothing');
+    rig.fake.release();
+    await first;
+    await drain(other);
+    assert.deepEqual(messageIdsPushed(), [m.id]);
+    assert.equal(onlyRow().status, 'sent');
+  });
+
+  test('rows of a process that died while sending go out from another once their lease ran out, not before', LIMIT, async () => {
+    await rig.server.outbox.stop();
+    otherProcess();
+    const m = await send('hello', 'c1');
+    // As a process that claimed the row and died leaves it.
+    rig.server.db.prepare("UPDATE push_outbox SET status = 'sending', claimed_by = 'gone-host:8080', lease_until = ?").run(clock + 1000);
+    await drain(other);
+    assert.deepEqual(messageIdsPushed(), [], 'the lease still holds');
+    clock += 1001;
+    await drain(other);
+    assert.deepEqual(messageIdsPushed(), [m.id]);
+    assert.equal(onlyRow().status, 'sent');
+  });
+
+  test('a process that sends for longer than the lease keeps renewing it', LIMIT, async () => {
+    await rig.server.outbox.stop();
+    // Two processes with a 300 ms lease (renewed every 100 ms of real time, dated by the rig's clock).
+    const first = new PushOutbox(rig.server.db, rig.server.certificates, rig.server.client, rig.server.deliveries, pino({ level: 'silent' }),
+      { now: () => clock, instance: 'first-host:8080', leaseMs: 300 });
+    otherProcess(300);
+    rig.fake.hold = true;
+    const m = await send('hello', 'c1');
+    first.kick();
+    await until(() => rig.fake.heldOpen === 1);
+    const lease = () => (rig.server.db.prepare('SELECT lease_until FROM push_outbox').get() as { lease_until: number }).lease_until;
+    const claimedAt = clock;
+    assert.equal(lease(), claimedAt + 300);
+    clock += 250;
+    await until(() => lease() === claimedAt + 550);
+    clock += 200; // past the first lease, within the renewed one
+    await drain(other);
+    assert.equal(rig.fake.heldOpen, 1, 'the other process sent nothing');
+    rig.fake.release();
+    await first.stop();
+    assert.deepEqual(messageIdsPushed(), [m.id]);
+  });
+});
+

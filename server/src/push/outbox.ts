@@ -37,6 +37,23 @@ export const MAX_ATTEMPTS = 8;
 export const RETRY_BASE_MS = 2000;
 export const RETRY_MAX_MS = 10 * 60 * 1000;
 const PARALLEL_REQUESTS = 4;
+/**
+ * A claim holds its rows this long, renewed every third of it while the drain runs. Several server
+ * processes may share one database (docs/scaling.md): another one takes over rows whose lease ran out
+ * (their process died), never rows a live process is sending.
+ */
+export const LEASE_MS = 60_000;
+
+export interface OutboxOptions {
+  /** The clock of next_at and of leases (default Date.now). */
+  now?: () => number;
+  /** The backoff's jitter (default Math.random). */
+  random?: () => number;
+  /** Whose claims are whose: stable across restarts of one process, distinct between processes (default 'local'). */
+  instance?: string;
+  /** How long a claim holds unless renewed (default LEASE_MS; tests shorten it). */
+  leaseMs?: number;
+}
 
 export class PushOutbox {
   private running: Promise<void> | undefined;
@@ -45,9 +62,18 @@ export class PushOutbox {
   private stopped = false;
   private queuedSinceKick = false;
 
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly instance: string;
+  private readonly leaseMs: number;
+
   constructor(private readonly db: Db, private readonly certificates: CertificateStore, private readonly client: PushKitClient,
-    private readonly deliveries: DeliveryLog, private readonly log: Logger, private readonly now: () => number = Date.now,
-    private readonly random: () => number = Math.random) {}
+    private readonly deliveries: DeliveryLog, private readonly log: Logger, options: OutboxOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.instance = options.instance ?? 'local';
+    this.leaseMs = options.leaseMs ?? LEASE_MS;
+  }
 
   /**
    * Queues a push for each target (whose Client ID the caller found a certificate for). Call inside the
@@ -130,26 +156,58 @@ export class PushOutbox {
   }
 
   /**
-   * Rows in 'sending' when a drain starts are not in flight: one process owns the database, only one drain
-   * runs at a time in it (kick() starts one only when none is running) and a drain ends only after all its
-   * requests have (see the worker in drainOnce). A crash, or a database error after Push Kit answered
-   * (sendBatch could not record the outcome), left them there: they go out again, now rather than at the
-   * next restart. Once per drain, not per pass, so a write that keeps failing is not a send loop.
+   * Rows this process left in 'sending' are not in flight when a drain starts: only one drain runs at a time
+   * in a process (kick() starts one only when none is running) and a drain ends only after all its requests
+   * have (see the worker in drainOnce). A crash, or a database error after Push Kit answered (sendBatch could
+   * not record the outcome), left them there: they go out again, now rather than at the next restart. Rows of
+   * another process sharing the database go out again only once their lease ran out: that process died
+   * while sending them. Once per drain, not per pass, so a write that keeps failing is not a send loop.
    */
   private requeueUnfinished(): void {
-    const requeued = this.db.prepare("UPDATE push_outbox SET status = 'pending' WHERE status = 'sending'").run().changes;
+    const requeued = this.db.prepare(`UPDATE push_outbox SET status = 'pending', claimed_by = NULL
+      WHERE status = 'sending' AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)`).run(this.instance, this.now()).changes;
     if (requeued > 0) this.log.warn({ requeued }, 'requeued pushes left mid-send (a crash, or a failed write after sending)');
   }
 
   /** Claims due rows, sends them in batches of identical payloads; false when nothing was due. */
   private async drainOnce(): Promise<boolean> {
     const now = this.now();
-    const rows = this.db.prepare(`SELECT o.id, o.token, o.client_id, o.payload_id, o.attempts, o.user_id, p.push_type, p.body
+    const due = this.db.prepare(`SELECT o.id, o.token, o.client_id, o.payload_id, o.attempts, o.user_id, p.push_type, p.body
       FROM push_outbox o JOIN push_payloads p ON p.id = o.payload_id
-      WHERE o.status = 'pending' AND o.next_at <= ? ORDER BY o.id LIMIT ?`).all(now, CLAIM_LIMIT) as DueRow[];
+      WHERE o.status = 'pending' AND o.next_at <= ? ORDER BY o.id LIMIT ?`);
+    // Looked for without a lock first: the poll finds nothing most of the time, and must not take the write lock.
+    if (due.all(now, 1).length === 0) return false;
+    // Read again and claimed under the write lock (IMMEDIATE): another process draining the same database
+    // cannot claim the same rows between the read and the update.
+    const claim = this.db.prepare("UPDATE push_outbox SET status = 'sending', claimed_by = ?, lease_until = ? WHERE id = ?");
+    const rows = this.db.transaction(() => {
+      const found = due.all(now, CLAIM_LIMIT) as DueRow[];
+      for (const r of found) claim.run(this.instance, now + this.leaseMs, r.id);
+      return found;
+    }).immediate();
     if (rows.length === 0) return false;
-    const claim = this.db.prepare("UPDATE push_outbox SET status = 'sending' WHERE id = ?");
-    this.db.transaction(() => rows.forEach((r) => claim.run(r.id)))();
+    const renew = setInterval(() => this.renewLease(), this.leaseMs / 3);
+    renew.unref();
+    try {
+      await this.send(rows);
+    } finally {
+      clearInterval(renew);
+    }
+    return true;
+  }
+
+  /** Keeps this process's claimed rows its own while it is still sending them. */
+  private renewLease(): void {
+    try {
+      this.db.prepare("UPDATE push_outbox SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?").run(this.now() + this.leaseMs, this.instance);
+    } catch (e) {
+      // Tried again in a third of the lease; a lease that runs out means at worst a second send (at-least-once).
+      this.log.error({ err: (e as Error).message }, 'could not renew the lease of claimed pushes');
+    }
+  }
+
+  /** Sends claimed rows in batches of identical payloads. */
+  private async send(rows: DueRow[]): Promise<void> {
     // Pushes to one token must reach Push Kit in the order they were queued: the last to arrive sets the
     // badge. A token's n-th row of this claim goes into a batch of round n, rounds are sent in order, and a
     // batch starts only once the batches before it that share a token with it are done; batches for
@@ -202,7 +260,6 @@ export class PushOutbox {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, jobs.length) }, worker));
-    return true;
   }
 
   private async sendBatch(rows: DueRow[]): Promise<void> {
