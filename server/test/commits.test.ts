@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from '../src/db.js';
-import { CommitQueue } from '../src/commits.js';
+import { COMMIT_WINDOW_MS, CommitQueue } from '../src/commits.js';
 import { withTempDb } from './helpers.js';
 
 const withDb = (run: (db: Db, dir: string) => Promise<void>) => withTempDb('CREATE TABLE t (k TEXT PRIMARY KEY)', run);
@@ -18,6 +18,40 @@ describe('group commit', () => {
     assert.deepEqual(queue.stats, { commits: 1, jobs: 3 });
     await insert('d');
     assert.deepEqual(queue.stats, { commits: 2, jobs: 4 });
+  }));
+
+  test('writes that keep coming on later turns join the batch; the first turn without one commits it', withDb(async (db) => {
+    const queue = new CommitQueue(db);
+    const insert = (k: string) => queue.run(() => db.prepare('INSERT INTO t (k) VALUES (?)').run(k).changes);
+    // As frames read on three turns of the event loop in a row (each before the queue looks, as reading
+    // sockets comes before setImmediate callbacks in a turn): one commit for all of them.
+    const later = new Promise<number[]>((resolve) => setImmediate(() => {
+      const b = insert('b');
+      setImmediate(() => resolve(Promise.all([b, insert('c')])));
+    }));
+    const first = insert('a');
+    await Promise.all([first, later]);
+    assert.deepEqual(queue.stats, { commits: 1, jobs: 3 });
+  }));
+
+  test('a stream that never pauses is committed COMMIT_WINDOW_MS after its first write, not when it ends', withDb(async (db) => {
+    const queue = new CommitQueue(db, Number.MAX_SAFE_INTEGER); // no batch-size limit: the window alone commits
+    const started = performance.now();
+    let n = 0;
+    let firstCommitAfter = Number.NaN;
+    // A write on every turn for 20 windows.
+    await new Promise<void>((resolve) => {
+      const turn = () => {
+        if (queue.stats.commits > 0 && Number.isNaN(firstCommitAfter)) firstCommitAfter = n;
+        if (performance.now() - started > 20 * COMMIT_WINDOW_MS) return resolve();
+        setImmediate(turn); // first, so that each write comes before the queue looks (as sockets are read)
+        void queue.run(() => db.prepare('INSERT INTO t (k) VALUES (?)').run(`k${n++}`));
+      };
+      turn();
+    });
+    await queue.run(() => 0);
+    assert.ok(queue.stats.commits > 1, `${queue.stats.commits} commits for ${n} writes over 20 windows`);
+    assert.ok(firstCommitAfter < n, 'the first commit came while writes were still coming');
   }));
 
   test('a job that throws undoes only its own writes and gets its own error', withDb(async (db) => {
