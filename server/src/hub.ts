@@ -113,15 +113,21 @@ export class Hub {
   }
 
   /**
-   * Admits a socket of `sessionId`, unless the user already has `maxDevices` other devices online. A
-   * device over its own cap keeps its newest sockets: a phone that reconnects after a network change must
-   * not be locked out by its own half-open socket, which the heartbeat would find only later.
+   * Admits a socket of `sessionId`, unless the user already has `maxDevices` other devices online, on this
+   * process or (with a broker) another one. A device over its own cap keeps its newest sockets: a phone that
+   * reconnects after a network change must not be locked out by its own half-open socket, which the
+   * heartbeat would find only later; nor by its socket on another process, which is the same device. Across
+   * processes the count is as fresh as presence: devices connecting to two processes at the same moment may
+   * both get in.
    */
   add(userId: string, deviceId: string, sessionId: string, socket: WebSocket, limits: SocketLimits): Admission | 'tooManyDevices' {
     const devices = this.byUser.get(userId) ?? new Map<string, Set<WebSocket>>();
     const wasOnline = this.isOnline(userId);
     const sockets = devices.get(deviceId) ?? new Set<WebSocket>();
-    if (sockets.size === 0 && devices.size >= limits.maxDevices) return 'tooManyDevices';
+    if (sockets.size === 0) {
+      const online = this.onlineDevices(userId);
+      if (!online.has(deviceId) && online.size >= limits.maxDevices) return 'tooManyDevices';
+    }
     if (sockets.size === 0) this.announce(userId, deviceId, true);
     sockets.add(socket);
     devices.set(deviceId, sockets);

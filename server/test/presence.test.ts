@@ -74,6 +74,18 @@ describe('presence across processes', () => {
     b.close();
   });
 
+  test('the per-user device cap counts devices online on the other processes; the same device may reconnect anywhere', () => {
+    const { a, b } = twoProcesses();
+    const cap = { maxDevices: 2, maxSocketsPerDevice: 3 };
+    assert.notEqual(a.add('bob', 'phone', 's1', fakeSocket(), cap), 'tooManyDevices');
+    assert.notEqual(a.add('bob', 'tablet', 's2', fakeSocket(), cap), 'tooManyDevices');
+    assert.equal(b.add('bob', 'laptop', 's3', fakeSocket(), cap), 'tooManyDevices', 'two devices online on A already');
+    // The phone moving to B (its socket on A not yet found dead) is still one device.
+    assert.notEqual(b.add('bob', 'phone', 's1', fakeSocket(), cap), 'tooManyDevices');
+    a.close();
+    b.close();
+  });
+
   test('a process that starts later asks, and hears who is online already', () => {
     const bus = new Bus();
     const a = new Hub();
