@@ -58,9 +58,11 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
     if (command === 'create') {
+      admins.checkNewName(name);
       await admins.create(name, await readPassword());
       console.log(`administrator ${name} created in ${config.dataDir}: sign in at http://${config.host}:${config.port}/console`);
     } else if (command === 'set-password') {
+      admins.checkExists(name);
       await admins.setPassword(name, await readPassword());
       console.log(`password of ${name} changed; their console sessions are ended`);
     } else if (command === 'delete') {

@@ -69,12 +69,14 @@ test('npm run admin: create, duplicate, short password, list, set-password and d
       copies.push(copy);
       return cli(copy, args, stdin);
     };
-    const [duplicate, short, badName, noPassword, unknownSet, unknownDelete, unknownCommand, noName, extra] = await Promise.all([
+    // A name that cannot work is refused before the password is asked for: these runs have no stdin at all.
+    const [duplicate, duplicateUnasked, short, badName, noPassword, unknownSet, unknownDelete, unknownCommand, noName, extra] = await Promise.all([
       on(['create', 'root'], 'another-long-pw\n'),
+      on(['create', 'root']),
       on(['create', 'x'], 'short\n'),
-      on(['create', 'bad name'], 'long-enough-pw\n'),
+      on(['create', 'bad name']),
       on(['create', 'y']),
-      on(['set-password', 'nobody'], 'long-enough-pw\n'),
+      on(['set-password', 'nobody']),
       on(['delete', 'nobody']),
       on(['frob', 'root']),
       on(['create']),
@@ -86,6 +88,7 @@ test('npm run admin: create, duplicate, short password, list, set-password and d
       assert.equal(r.stdout, '', `${what} prints nothing on stdout`);
     };
     refused(duplicate, /^pushuikit admin: an administrator named root already exists$/m, 'duplicate');
+    refused(duplicateUnasked, /^pushuikit admin: an administrator named root already exists$/m, 'duplicate, before asking for a password');
     refused(short, /^pushuikit admin: the password needs at least 8 characters$/m, 'short password');
     refused(badName, /^pushuikit admin: the name must be 1-64 letters/m, 'bad name');
     refused(noPassword, /^pushuikit admin: no password on stdin$/m, 'empty stdin');

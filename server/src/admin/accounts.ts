@@ -32,6 +32,17 @@ export class Admins {
   constructor(private readonly db: Db, private readonly passwords: Passwords, private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now) {}
 
+  /** Throws what create() would for `name` (badly formed, taken): the command line asks for no password then. */
+  checkNewName(name: string): void {
+    if (!ADMIN_NAME.test(name)) throw new AdminError(`the name must be 1-64 letters, digits, "_", "." or "-"`);
+    if (this.db.prepare('SELECT 1 FROM admins WHERE name = ?').get(name)) throw new AdminError(`an administrator named ${name} already exists`);
+  }
+
+  /** Throws when there is no administrator `name` (as setPassword() would). */
+  checkExists(name: string): void {
+    if (!this.db.prepare('SELECT 1 FROM admins WHERE name = ?').get(name)) throw new AdminError(`no administrator named ${name}`);
+  }
+
   async create(name: string, password: string): Promise<void> {
     if (!ADMIN_NAME.test(name)) throw new AdminError(`the name must be 1-64 letters, digits, "_", "." or "-"`);
     const problem = passwordProblem(password);
