@@ -32,28 +32,29 @@ export class Admins {
   constructor(private readonly db: Db, private readonly passwords: Passwords, private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now) {}
 
-  /** Throws what create() would for `name` (badly formed, taken): the command line asks for no password then. */
+  /** Throws when `name` is badly formed or taken: create() checks it first, the CLI before asking for a password. */
   checkNewName(name: string): void {
     if (!ADMIN_NAME.test(name)) throw new AdminError(`the name must be 1-64 letters, digits, "_", "." or "-"`);
     if (this.db.prepare('SELECT 1 FROM admins WHERE name = ?').get(name)) throw new AdminError(`an administrator named ${name} already exists`);
   }
 
-  /** Throws when there is no administrator `name` (as setPassword() would). */
+  /** Throws when there is no administrator `name`: setPassword() checks it first, the CLI before asking for one. */
   checkExists(name: string): void {
     if (!this.db.prepare('SELECT 1 FROM admins WHERE name = ?').get(name)) throw new AdminError(`no administrator named ${name}`);
   }
 
   async create(name: string, password: string): Promise<void> {
-    if (!ADMIN_NAME.test(name)) throw new AdminError(`the name must be 1-64 letters, digits, "_", "." or "-"`);
+    this.checkNewName(name);
     const problem = passwordProblem(password);
     if (problem) throw new AdminError(problem);
     const hash = await this.passwords.hash(password);
     const added = this.db.prepare('INSERT OR IGNORE INTO admins (name, password_hash, created_at) VALUES (?, ?, ?)').run(name, hash, this.now()).changes;
-    if (added === 0) throw new AdminError(`an administrator named ${name} already exists`);
+    if (added === 0) throw new AdminError(`an administrator named ${name} already exists`); // taken meanwhile
   }
 
   /** A new password ends every session of that administrator. */
   async setPassword(name: string, password: string): Promise<void> {
+    this.checkExists(name);
     const problem = passwordProblem(password);
     if (problem) throw new AdminError(problem);
     const hash = await this.passwords.hash(password);
@@ -62,7 +63,7 @@ export class Admins {
       this.db.prepare('DELETE FROM admin_sessions WHERE admin_name = ?').run(name);
       return n;
     })();
-    if (changed === 0) throw new AdminError(`no administrator named ${name}`);
+    if (changed === 0) throw new AdminError(`no administrator named ${name}`); // deleted meanwhile
   }
 
   remove(name: string): void {
