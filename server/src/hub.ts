@@ -122,13 +122,13 @@ export class Hub {
    */
   add(userId: string, deviceId: string, sessionId: string, socket: WebSocket, limits: SocketLimits): Admission | 'tooManyDevices' {
     const devices = this.byUser.get(userId) ?? new Map<string, Set<WebSocket>>();
-    const wasOnline = this.isOnline(userId);
+    const online = this.onlineDevices(userId);
+    const wasOnline = online.size > 0;
     const sockets = devices.get(deviceId) ?? new Set<WebSocket>();
     if (sockets.size === 0) {
-      const online = this.onlineDevices(userId);
       if (!online.has(deviceId) && online.size >= limits.maxDevices) return 'tooManyDevices';
+      this.announce(userId, deviceId, true);
     }
-    if (sockets.size === 0) this.announce(userId, deviceId, true);
     sockets.add(socket);
     devices.set(deviceId, sockets);
     this.byUser.set(userId, devices);
