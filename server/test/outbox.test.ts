@@ -299,10 +299,12 @@ describe('several processes on one outbox', () => {
   // A second process: its own connection to the database and its own outbox, on the rig's clock.
   let otherDb: Db;
   let other: PushOutbox;
+  /** An outbox of process `instance` on connection `db`, sharing the rig's certificates, client and clock. */
+  const outboxOf = (db: Db, instance: string, leaseMs?: number) => new PushOutbox(db, rig.server.certificates, rig.server.client,
+    rig.server.deliveries, pino({ level: 'silent' }), { now: () => clock, instance, leaseMs });
   const otherProcess = (leaseMs?: number) => {
     otherDb = openDb(rig.config.dataDir);
-    other = new PushOutbox(otherDb, rig.server.certificates, rig.server.client, rig.server.deliveries, pino({ level: 'silent' }),
-      { now: () => clock, instance: 'other-host:8080', leaseMs });
+    other = outboxOf(otherDb, 'other-host:8080', leaseMs);
     return other;
   };
   const drain = async (outbox: PushOutbox) => {
@@ -349,8 +351,7 @@ describe('several processes on one outbox', () => {
   test('a process that sends for longer than the lease keeps renewing it', LIMIT, async () => {
     await rig.server.outbox.stop();
     // Two processes with a 300 ms lease (renewed every 100 ms of real time, dated by the rig's clock).
-    const first = new PushOutbox(rig.server.db, rig.server.certificates, rig.server.client, rig.server.deliveries, pino({ level: 'silent' }),
-      { now: () => clock, instance: 'first-host:8080', leaseMs: 300 });
+    const first = outboxOf(rig.server.db, 'first-host:8080', 300);
     otherProcess(300);
     rig.fake.hold = true;
     const m = await send('hello', 'c1');
