@@ -1,7 +1,9 @@
 // npm run bench: the relay measured from outside. Each run starts a fresh server process (or, for the
 // ceiling, bench/plain-relay.ts) and a separate load-generator process (bench/load.ts); rounds run the three
-// modes in rotated order, so machine noise falls on each alike. Then the time to fan a group message out to
-// 10,000 offline members through the fake Push Kit (bench/fan-out.ts, a fresh process). Prints figures; asserts none.
+// modes in rotated order, so machine noise falls on each alike. Then the same messages stored with no sockets
+// (bench/store.ts), set against the CPU this machine leaves the server at the goal (half the ceiling), and the
+// time to fan a group message out to 10,000 offline members through the fake Push Kit (bench/fan-out.ts, a
+// fresh process). Prints figures; asserts none.
 //
 // Environment: BENCH_ROUNDS (3), BENCH_MESSAGES (20000), BENCH_CLIENTS (200), BENCH_IN_FLIGHT (64),
 // BENCH_MODES (ceiling,rest,socket), BENCH_IDLE_SOCKETS (0), BENCH_IDLE_DEVICES_PER_USER (100),
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { FromLoad, LoadOptions, LoadResult, Mode, ToLoad } from './load.js';
 import { preloadMessages } from './preload.js';
 import { median } from './stats.js';
+import type { StoreOptions, StoreResult } from './store.js';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MEASURED_DIR = path.resolve(process.env.BENCH_SERVER_DIR || SERVER_DIR);
@@ -243,7 +246,15 @@ function roundLine(f: Figures): string {
     `load generator ${f.clientCpuSeconds.toFixed(2)} CPU-s${failures ? `; failed: ${failures}` : ''}${f.aborted ? `; ABORTED: ${f.aborted}` : ''}`;
 }
 
-async function relay(): Promise<void> {
+/** The medians the goal's budget is worked out from (NaN where a mode did not run). */
+interface RelaySummary {
+  ceiling: number;
+  /** The socket path: server and load-generator CPU per message, µs. */
+  socketServerMicros: number;
+  socketLoadMicros: number;
+}
+
+async function relay(): Promise<RelaySummary> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-bench-'));
   try {
     console.log(`relay: ${CLIENTS} clients${IDLE_SOCKETS ? ` + ${IDLE_SOCKETS} idle sockets (${IDLE_DEVICES_PER_USER} devices per user)` : ''}, ` +
@@ -286,9 +297,48 @@ async function relay(): Promise<void> {
     for (const r of rows) console.log(`  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')}`);
     if (footnote) console.log('  * some messages failed or a run stopped early: see the round lines above');
     if (socketUnsupported) console.log(`  socket path: not supported by this server yet (${socketUnsupported})`);
+    const socket = all.filter((f) => f.mode === 'socket' && !f.unsupported && f.delivered > 0);
+    return {
+      ceiling: median(all.filter((f) => f.mode === 'ceiling').map((f) => f.throughput)),
+      socketServerMicros: median(socket.map((f) => f.cpuPer1000 * 1000)),
+      socketLoadMicros: median(socket.map((f) => (f.clientCpuSeconds * 1e6) / f.delivered)),
+    };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The relay's messages stored with no sockets (bench/store.ts, a process of its own). */
+async function storeAlone(): Promise<StoreResult> {
+  const options: StoreOptions = { clients: CLIENTS, messages: MESSAGES, inFlight: IN_FLIGHT, seed: 14 };
+  const child = fork(path.join(SERVER_DIR, 'bench/store.ts'), [JSON.stringify(options)], { cwd: SERVER_DIR, execArgv: ['--import', 'tsx'] });
+  let result: StoreResult | undefined;
+  child.on('message', (m) => { result = m as StoreResult; });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0 || result === undefined) throw new Error(`store: the benchmark process exited with ${code}${result ? '' : ' and no result'}`);
+  const r = result;
+  console.log(`storing alone: the same ${r.messages} messages through Service.sendMessage, ${IN_FLIGHT} in flight, no sockets`);
+  console.log(`  ${(r.messages / r.seconds).toFixed(0)} msgs/s; ${r.cpuMicros.toFixed(0)} µs of CPU per message (all threads), ` +
+    `${r.loopMicros.toFixed(0)} µs of it on the event loop`);
+  return r;
+}
+
+/**
+ * What the goal (half the ceiling's throughput) leaves the server on this machine: the load generator's CPU
+ * at that rate comes off the machine's cores first, since it shares them with the server.
+ */
+function budget(relayed: RelaySummary, stored: StoreResult): void {
+  if (![relayed.ceiling, relayed.socketServerMicros, relayed.socketLoadMicros].every(Number.isFinite)) return;
+  const cores = os.cpus().length;
+  const rate = relayed.ceiling / 2;
+  const loadCores = (rate * relayed.socketLoadMicros) / 1e6;
+  const serverMicros = ((cores - loadCores) * 1e6) / rate;
+  console.log(`the goal, 0.5 × the ceiling: ${rate.toFixed(0)} msgs/s on ${cores} cores`);
+  console.log(`  the load generator needs ${relayed.socketLoadMicros.toFixed(0)} µs of CPU per socket message: ${loadCores.toFixed(2)} cores at that rate`);
+  console.log(`  that leaves the server ${serverMicros.toFixed(0)} µs of CPU per message in all its threads, ` +
+    `and ${(1e6 / rate).toFixed(0)} µs on its event loop`);
+  console.log(`  the socket path used ${relayed.socketServerMicros.toFixed(0)} µs; storing alone used ${stored.cpuMicros.toFixed(0)} µs ` +
+    `(${stored.loopMicros.toFixed(0)} µs on the event loop)`);
 }
 
 /** The fan-out, in a process of its own: the relay's garbage in this one would land in its figures. */
@@ -300,5 +350,6 @@ async function fanOut(): Promise<void> {
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
   `Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-await relay();
+const relayed = await relay();
+if (MODES.some((m) => m !== 'ceiling')) budget(relayed, await storeAlone());
 if (FAN_OUT > 0) await fanOut();

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { WebSocket } from 'ws';
-import { percentile, seededRandom } from './stats.js';
+import { messagePlan, percentile } from './stats.js';
 
 export type Mode = 'ceiling' | 'rest' | 'socket';
 
@@ -217,13 +217,7 @@ async function run(o: LoadOptions): Promise<LoadResult | undefined> {
   }
 
   // The plan: the same random pairs in every mode and round.
-  const random = seededRandom(o.seed);
-  const from = new Int32Array(o.messages);
-  const to = new Int32Array(o.messages);
-  for (let n = 0; n < o.messages; n++) {
-    from[n] = Math.floor(random() * o.clients);
-    to[n] = (from[n] + 1 + Math.floor(random() * (o.clients - 1))) % o.clients;
-  }
+  const { from, to } = messagePlan(o.seed, o.clients, o.messages);
 
   process.send?.({ type: 'ready' } satisfies FromLoad);
   await new Promise<void>((resolve) => process.once('message', () => resolve()));

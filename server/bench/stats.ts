@@ -1,4 +1,4 @@
-// Small helpers shared by the benchmark's orchestrator and load generator: percentiles and medians.
+// Small helpers shared by the benchmark's processes: percentiles, medians and the plan of messages.
 
 /** The p-th percentile (nearest rank) of an ascending list; NaN for an empty one. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -24,4 +24,19 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The one-to-one messages every run sends: message n goes from client from[n] to client to[n] (never itself),
+ * the same sequence for a seed in every mode, round and process.
+ */
+export function messagePlan(seed: number, clients: number, messages: number): { from: Int32Array; to: Int32Array } {
+  const random = seededRandom(seed);
+  const from = new Int32Array(messages);
+  const to = new Int32Array(messages);
+  for (let n = 0; n < messages; n++) {
+    from[n] = Math.floor(random() * clients);
+    to[n] = (from[n] + 1 + Math.floor(random() * (clients - 1))) % clients;
+  }
+  return { from, to };
 }
