@@ -115,7 +115,7 @@ export class CommitQueue {
             results.push({ ok: false, value: error });
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
       if (error === failed) return undefined;
       throw error;

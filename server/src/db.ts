@@ -318,7 +318,10 @@ export function openDb(dataDir: string, options: DbOptions = { busyTimeoutMs: 10
   // NORMAL in WAL mode survives a process crash (SIGKILL); only an OS crash may lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  // better-sqlite3 waits synchronously: the wait blocks the event loop, so it stays short.
+  // better-sqlite3 waits synchronously: the wait blocks the event loop, so it stays short. The timeout only
+  // helps a transaction that takes the write lock when it begins: every write transaction here is
+  // `.immediate()`. A deferred one that reads first fails at once (SQLITE_BUSY_SNAPSHOT) when another
+  // process sharing the file committed after its read (https://sqlite.org/rescode.html#busy_snapshot).
   db.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
   migrate(db);
   cacheStatements(db);

@@ -275,7 +275,7 @@ export class ImService {
         .run(userId, displayName, passwordHash, this.now()).changes > 0;
       if (inserted) this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
       return inserted;
-    })();
+    }).immediate();
     if (!created) throw new ApiError(409, 'this user id is taken', 'body/userId');
   }
 
@@ -293,7 +293,7 @@ export class ImService {
         .run(userId, usable ? name : userId, this.now());
       if (usable) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(name, userId);
       this.db.prepare('INSERT OR IGNORE INTO settings (user_id) VALUES (?)').run(userId);
-    })();
+    }).immediate();
   }
 
   /** The stored password hash; undefined for an unknown user or one without a password. */
@@ -364,7 +364,7 @@ export class ImService {
       this.db.prepare(`INSERT INTO devices (user_id, device_id, push_token, client_id, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(user_id, device_id) DO UPDATE SET push_token = excluded.push_token, client_id = excluded.client_id,
         updated_at = excluded.updated_at`).run(userId, deviceId, pushToken, clientId, this.now());
-    })();
+    }).immediate();
     if (!this.certificates.find(clientId)) {
       this.log.warn({ userId, deviceId, clientId }, 'device bound with a Client ID that has no certificate: it will get no push');
     }
@@ -424,7 +424,7 @@ export class ImService {
       this.db.prepare("INSERT INTO conversations (id, kind, name, created_at) VALUES (?, 'group', ?, ?)").run(groupId, name, this.now());
       const add = this.db.prepare('INSERT INTO members (conversation_id, user_id) VALUES (?, ?)');
       for (const id of all) add.run(groupId, id);
-    })();
+    }).immediate();
     return { groupId, members: all };
   }
 
@@ -552,7 +552,7 @@ export class ImService {
         if (done) this.db.prepare('DELETE FROM fanout_jobs WHERE message_id = ?').run(job.message_id);
         else this.db.prepare('UPDATE fanout_jobs SET after_user = ? WHERE message_id = ?').run(after, job.message_id);
         return true;
-      })();
+      }).immediate();
       this.outbox.kickIfQueued();
     } catch (e) {
       // The job stays where its last slice left it; the retry timer (or the next large message) resumes it.
@@ -598,7 +598,7 @@ export class ImService {
         WHERE m.conversation_id = ? AND m.user_id = ? AND m.hidden_seq IS NOT NULL AND c.last_seq <= m.hidden_seq`).get(conversationId, userId) !== undefined;
       this.db.prepare('UPDATE members SET hidden_seq = NULL WHERE conversation_id = ? AND user_id = ?').run(conversationId, userId);
       return { created: made, unhid: hidden };
-    })();
+    }).immediate();
     const conversation = this.getConversation(userId, conversationId);
     // The user's other devices took it off their list when it was hidden: tell them it is back.
     if (unhid) this.hub.send(userId, { type: 'conversationSettings', conversationId, pinned: conversation.pinned, muted: conversation.muted, hidden: false });
@@ -763,7 +763,7 @@ export class ImService {
         readMoved: row.read_seq > before.read_seq,
         readSeq: row.read_seq,
       };
-    })();
+    }).immediate();
     // Hiding read the conversation: members hear it as they hear POST /conversations/:id/read.
     if (readMoved) this.hub.sendToUsers(this.members(conversationId), { type: 'read', conversationId, userId, readSeq });
     this.hub.send(userId, { type: 'conversationSettings', ...settings });
@@ -819,7 +819,7 @@ export class ImService {
         };
       });
       return ringing;
-    })();
+    }).immediate();
     if (call.state === 'busy') {
       this.log.info({ callId: call.callId, callerId, calleeId }, 'call is busy: the caller or the callee is in another call');
       this.hub.send(callerId, { type: 'call', call });
@@ -868,7 +868,7 @@ export class ImService {
         WHERE id = ? AND state = ? RETURNING *`).get(state, final ? null : now, final ? now : null, by, call.callId, from) as CallRow | undefined;
       if (changed && (state === 'missed' || state === 'cancelled')) this.queueMissedCall(call);
       return changed;
-    })();
+    }).immediate();
     if (!row) {
       if (from === 'accepted') throw new ApiError(409, 'call is not active');
       throw new ApiError(409, `the call is not ringing any more (${this.getCall(call.callerId, call.callId).state})`);

@@ -1,8 +1,11 @@
-// Group commit (src/commits.ts) and the statement cache (src/db.ts).
+// Group commit (src/commits.ts), write transactions, and the statement cache (src/db.ts).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import ts from 'typescript';
 import type { Db } from '../src/db.js';
 import { COMMIT_WINDOW_MS, CommitQueue } from '../src/commits.js';
 import { withTempDb } from './helpers.js';
@@ -86,6 +89,31 @@ describe('group commit', () => {
     }
   }));
 
+  test('a batch takes the write lock when it begins: another process\'s commit after its first read cannot fail it', withDb(async (db, dir) => {
+    // A deferred transaction that read first cannot write once another connection has committed since:
+    // SQLite answers SQLITE_BUSY_SNAPSHOT at once, whatever the busy timeout (https://sqlite.org/rescode.html#busy_snapshot).
+    // Two server processes on one database would fail each other's batches so.
+    const queue = new CommitQueue(db);
+    const other = new Database(path.join(dir, 'pushuikit.db'), { timeout: 20 });
+    try {
+      let otherWrite = '';
+      await queue.run(() => {
+        db.prepare('SELECT count(*) FROM t').get();
+        try {
+          other.prepare("INSERT INTO t (k) VALUES ('theirs')").run();
+          otherWrite = 'committed';
+        } catch (error) {
+          otherWrite = (error as { code?: string }).code ?? String(error);
+        }
+        db.prepare("INSERT INTO t (k) VALUES ('ours')").run();
+      });
+      assert.equal(otherWrite, 'SQLITE_BUSY', 'the other process waited for the batch\'s lock');
+      assert.deepEqual(db.prepare('SELECT k FROM t').all(), [{ k: 'ours' }]);
+    } finally {
+      other.close();
+    }
+  }));
+
   test('a storage failure fails the whole batch: nothing of it is stored', withDb(async (db) => {
     const queue = new CommitQueue(db);
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
@@ -110,3 +138,30 @@ test('db.prepare answers the statement it prepared before for the same SQL', wit
   assert.equal(db.prepare(sql), db.prepare(sql));
   assert.notEqual(db.prepare(sql), db.prepare(`${sql} `));
 }));
+
+test('every transaction in src/ takes the write lock when it begins (.immediate()), but the nested-only savepoint', () => {
+  // The batch test above shows why; test/shared-db.test.ts shows it on two server processes. This keeps a
+  // transaction added later from being a deferred one.
+  const src = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'src');
+  const found: string[] = [];
+  const deferred: string[] = [];
+  for (const name of fs.readdirSync(src, { recursive: true }) as string[]) {
+    if (!name.endsWith('.ts')) continue;
+    const file = ts.createSourceFile(name, fs.readFileSync(path.join(src, name), 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'transaction') {
+        const where = `${name}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+        found.push(where);
+        const parent = node.parent;
+        const immediate = ts.isPropertyAccessExpression(parent) && parent.name.text === 'immediate' && ts.isCallExpression(parent.parent);
+        // The one exception: CommitQueue's savepoint wrapper, only ever called inside a batch's transaction.
+        const savepoint = ts.isBinaryExpression(parent) && parent.left.getText() === 'this.savepoint';
+        if (!immediate && !savepoint) deferred.push(where);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  assert.ok(found.length >= 15, `the scan found the transactions (${found.length})`);
+  assert.deepEqual(deferred, []);
+});

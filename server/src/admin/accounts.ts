@@ -62,7 +62,7 @@ export class Admins {
       const n = this.db.prepare('UPDATE admins SET password_hash = ? WHERE name = ?').run(hash, name).changes;
       this.db.prepare('DELETE FROM admin_sessions WHERE admin_name = ?').run(name);
       return n;
-    })();
+    }).immediate();
     if (changed === 0) throw new AdminError(`no administrator named ${name}`); // deleted meanwhile
   }
 
@@ -89,7 +89,7 @@ export class Admins {
         ORDER BY created_at DESC LIMIT -1 OFFSET ?)`).run(name, MAX_SESSIONS - 1);
       this.db.prepare('INSERT INTO admin_sessions (token_hash, admin_name, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(hashOf(token), name, csrfToken, now, expiresAt);
-    })();
+    }).immediate();
     return { token, name, csrfToken, expiresAt };
   }
 

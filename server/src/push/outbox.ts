@@ -294,7 +294,7 @@ export class PushOutbox {
       if (outcome.kind === 'sent') this.finish(delivered, 'sent', null);
       else this.finish(delivered, 'failed', outcome.reason);
       this.finish(dropped, 'dropped', 'invalid token');
-    })();
+    }).immediate();
     if (outcome.kind === 'rejected') this.log.error({ certificate: cert.name, reason: outcome.reason }, 'Push Kit rejected a request');
   }
 
@@ -312,7 +312,7 @@ export class PushOutbox {
 
   private finish(ids: number[], status: string, error: string | null): void {
     const update = this.db.prepare('UPDATE push_outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?');
-    this.db.transaction(() => ids.forEach((id) => update.run(status, error, id)))();
+    this.db.transaction(() => ids.forEach((id) => update.run(status, error, id))).immediate();
   }
 
   private retryLater(rows: DueRow[], reason: string): void {
@@ -325,14 +325,14 @@ export class PushOutbox {
     }
     const nextAt = this.now() + backoffDelay(attempts, RETRY_BASE_MS, RETRY_MAX_MS, this.random);
     const update = this.db.prepare("UPDATE push_outbox SET status = 'pending', attempts = ?, next_at = ?, last_error = ? WHERE id = ?");
-    this.db.transaction(() => rows.forEach((r) => update.run(attempts, nextAt, reason, r.id)))();
+    this.db.transaction(() => rows.forEach((r) => update.run(attempts, nextAt, reason, r.id))).immediate();
     this.log.warn({ reason, attempts, nextAt }, 'push will be retried');
   }
 
   /** Push Kit says these tokens are dead: forget the devices that had them. */
   private dropTokens(tokens: string[]): void {
     const remove = this.db.prepare('DELETE FROM devices WHERE push_token = ?');
-    this.db.transaction(() => tokens.forEach((t) => remove.run(t)))();
+    this.db.transaction(() => tokens.forEach((t) => remove.run(t))).immediate();
     this.log.info({ count: tokens.length }, 'removed devices whose tokens Push Kit reported invalid');
   }
 }
