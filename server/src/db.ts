@@ -142,6 +142,8 @@ CREATE TABLE IF NOT EXISTS push_outbox (
   UNIQUE (kind, ref_id, token)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON push_outbox(status, next_at);
+-- The rows in flight, by token: a claim leaves a token's rows alone while another process is sending to it.
+CREATE INDEX IF NOT EXISTS outbox_sending ON push_outbox(token) WHERE status = 'sending';
 -- The delivery log: one row per Push Kit request (and per push refused before one was made), for the
 -- push console. user_id is NULL when the request carried tokens of several users (users counts them).
 -- outcome: sent | partial | failed | retry | refused | dryRun. Pruned after PUSH_LOG_RETENTION_DAYS.
@@ -276,6 +278,8 @@ const MIGRATIONS: (string | ((db: Db) => void))[] = [
   // 8: outbox claims name their process and hold for a lease, so several processes can share the outbox.
   // Rows left 'sending' before have no claimant: the next drain sends them again, as it did before.
   (db) => addColumns(db, 'push_outbox', [['claimed_by', 'TEXT'], ['lease_until', 'INTEGER']]),
+  // 9: the outbox's rows in flight by token (outbox_sending, made by SCHEMA), so that processes keep a token's order.
+  '',
 ];
 
 /** Adds the columns a table lacks; a table this database never had is left to SCHEMA, which makes it whole. */

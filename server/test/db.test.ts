@@ -9,9 +9,10 @@ import Database from 'better-sqlite3';
 import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, CONVERSATION_LIST_SQL, LIVE_CALL_SQL, PAGE_SQL, UNREAD_SQL, UNSEEN_SQL } from '../src/service.js';
+import { DUE_SQL } from '../src/push/outbox.js';
 
 /** The current user_version: one per migration. */
-const VERSION = 8;
+const VERSION = 9;
 
 /** The calls table of versions 0 to 3. */
 const OLD_CALLS = `CREATE TABLE calls (id TEXT PRIMARY KEY, caller_id TEXT NOT NULL, callee_id TEXT NOT NULL, media TEXT NOT NULL,
@@ -294,6 +295,19 @@ test('the history and catch-up pages walk the messages index and probe deleted_m
       assert.ok(plan.some((d) => d === 'SEARCH d USING PRIMARY KEY (user_id=? AND conversation_id=? AND seq=?)'), `${name}: ${plan.join(' | ')}`);
       assert.ok(!plan.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `${name}: no scan, no sort: ${plan.join(' | ')}`);
     }
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the outbox finds due rows by its due index, and a token in flight by the index of rows being sent', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
+  const db = openDb(dir);
+  try {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${DUE_SQL}`).all(1, 'host:1', 1, 10) as { detail: string }[]).map((r) => r.detail);
+    assert.ok(plan.includes('SEARCH o USING INDEX outbox_due (status=? AND next_at<?)'), plan.join(' | '));
+    assert.ok(plan.includes('SEARCH s USING INDEX outbox_sending (token=?)'), plan.join(' | '));
   } finally {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });

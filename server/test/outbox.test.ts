@@ -334,6 +334,22 @@ describe('several processes on one outbox', () => {
     assert.equal(onlyRow().status, 'sent');
   });
 
+  test('a token another process is sending to gets its next push from no one else meanwhile: the order holds', LIMIT, async () => {
+    otherProcess();
+    rig.fake.holdIf = (body) => String(body.payload.notification.body).includes('first');
+    const m1 = await send('first', 'c1');
+    const first = drained(rig);
+    await until(() => rig.fake.heldOpen === 1);
+    // Queued while the server's own process is still sending the first to the same token.
+    const m2 = await send('second', 'c2');
+    await drain(other);
+    assert.deepEqual(messageIdsPushed(), [], 'the other process did not send the second past the first');
+    rig.fake.release();
+    await first;
+    await drain(rig.server.outbox);
+    assert.deepEqual(messageIdsPushed(), [m1.id, m2.id]);
+  });
+
   test('rows of a process that died while sending go out from another once their lease ran out, not before', LIMIT, async () => {
     await rig.server.outbox.stop();
     otherProcess();

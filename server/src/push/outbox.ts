@@ -55,6 +55,17 @@ export interface OutboxOptions {
   leaseMs?: number;
 }
 
+/**
+ * Due rows, oldest first (params: now, this process, now, limit). A token another live process is sending
+ * to is left alone until it is done: its pushes must reach Push Kit in the order they were queued (see
+ * send()), and that process may hold the token's earlier rows.
+ */
+export const DUE_SQL = `SELECT o.id, o.token, o.client_id, o.payload_id, o.attempts, o.user_id, p.push_type, p.body
+  FROM push_outbox o JOIN push_payloads p ON p.id = o.payload_id
+  WHERE o.status = 'pending' AND o.next_at <= ? AND NOT EXISTS (SELECT 1 FROM push_outbox s
+    WHERE s.status = 'sending' AND s.token = o.token AND s.claimed_by IS NOT ? AND s.lease_until >= ?)
+  ORDER BY o.id LIMIT ?`;
+
 export class PushOutbox {
   private running: Promise<void> | undefined;
   private again = false;
@@ -172,16 +183,14 @@ export class PushOutbox {
   /** Claims due rows, sends them in batches of identical payloads; false when nothing was due. */
   private async drainOnce(): Promise<boolean> {
     const now = this.now();
-    const due = this.db.prepare(`SELECT o.id, o.token, o.client_id, o.payload_id, o.attempts, o.user_id, p.push_type, p.body
-      FROM push_outbox o JOIN push_payloads p ON p.id = o.payload_id
-      WHERE o.status = 'pending' AND o.next_at <= ? ORDER BY o.id LIMIT ?`);
+    const due = this.db.prepare(DUE_SQL);
     // Looked for without a lock first: the poll finds nothing most of the time, and must not take the write lock.
-    if (due.all(now, 1).length === 0) return false;
+    if (due.all(now, this.instance, now, 1).length === 0) return false;
     // Read again and claimed under the write lock (IMMEDIATE): another process draining the same database
     // cannot claim the same rows between the read and the update.
     const claim = this.db.prepare("UPDATE push_outbox SET status = 'sending', claimed_by = ?, lease_until = ? WHERE id = ?");
     const rows = this.db.transaction(() => {
-      const found = due.all(now, CLAIM_LIMIT) as DueRow[];
+      const found = due.all(now, this.instance, now, CLAIM_LIMIT) as DueRow[];
       for (const r of found) claim.run(this.instance, now + this.leaseMs, r.id);
       return found;
     }).immediate();
