@@ -3,7 +3,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import type { Db } from '../src/db.js';
@@ -142,7 +141,7 @@ test('db.prepare answers the statement it prepared before for the same SQL', wit
 test('every transaction in src/ takes the write lock when it begins (.immediate()), but the nested-only savepoint', () => {
   // The batch test above shows why; test/shared-db.test.ts shows it on two server processes. This keeps a
   // transaction added later from being a deferred one.
-  const src = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'src');
+  const src = path.resolve(import.meta.dirname, '../src');
   const found: string[] = [];
   const deferred: string[] = [];
   for (const name of fs.readdirSync(src, { recursive: true }) as string[]) {

@@ -10,6 +10,7 @@ import { openDb } from '../src/db.js';
 import type { Db } from '../src/db.js';
 import { CALL_HISTORY_SQL, CONVERSATION_LIST_SQL, LIVE_CALL_SQL, PAGE_SQL, UNREAD_SQL, UNSEEN_SQL } from '../src/service.js';
 import { DUE_SQL } from '../src/push/outbox.js';
+import { withTempDb } from './helpers.js';
 
 /** The current user_version: one per migration. */
 const VERSION = 9;
@@ -245,71 +246,48 @@ test('a database of version 7 (outbox claims without a claimant) gains the claim
   });
 });
 
-test('unread counts and the conversation list start from the user\'s memberships and reach each conversation by key', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
-  const db = openDb(dir);
-  const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-  try {
-    for (const sql of [UNREAD_SQL.list, UNREAD_SQL.total, CONVERSATION_LIST_SQL]) {
-      const steps = plan(sql, 'bob');
-      assert.ok(steps.some((d) => /^SEARCH m USING (COVERING )?INDEX members_user \(user_id=\?\)$/.test(d)), steps.join(' | '));
-      assert.ok(steps.some((d) => /^SEARCH c USING INDEX sqlite_autoindex_conversations_1 \(id=\?\)$/.test(d)), steps.join(' | '));
-      assert.ok(!steps.some((d) => /^SCAN (m|c|msg|g)\b/.test(d)), `no table scan: ${steps.join(' | ')}`);
-    }
-  } finally {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+/** The steps of `sql`'s query plan (EXPLAIN QUERY PLAN details). */
+function queryPlan(db: Db, sql: string, ...params: unknown[]): string[] {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+}
 
-test('call history merges two index walks; the busy check and the missed-call badge read only live or unseen rows', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
-  const db = openDb(dir);
-  const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-  try {
-    const history = plan(CALL_HISTORY_SQL, 'bob', 1, 'bob', 1, 31);
-    assert.ok(history.includes('MERGE (UNION ALL)'), history.join(' | '));
-    assert.ok(history.includes('SEARCH calls USING INDEX calls_caller (caller_id=? AND created_at<?)'), history.join(' | '));
-    assert.ok(history.includes('SEARCH calls USING INDEX calls_callee (callee_id=? AND created_at<?)'), history.join(' | '));
-    assert.ok(!history.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `no scan, no sort: ${history.join(' | ')}`);
-    const live = plan(LIVE_CALL_SQL, 'alice', 'bob', 'alice', 'bob');
-    assert.ok(live.includes('SEARCH calls USING INDEX calls_live_caller (caller_id=?)'), live.join(' | '));
-    assert.ok(live.includes('SEARCH calls USING INDEX calls_live_callee (callee_id=?)'), live.join(' | '));
-    const count = plan(UNSEEN_SQL.count, 'bob');
-    assert.ok(count.some((d) => /^SEARCH calls USING (COVERING )?INDEX calls_unseen \(callee_id=\?\)$/.test(d)), count.join(' | '));
-    const mark = plan(UNSEEN_SQL.mark, 'bob', 5);
-    assert.ok(mark.includes('SEARCH calls USING INDEX calls_unseen (callee_id=? AND created_at<?)'), mark.join(' | '));
-  } finally {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+test('unread counts and the conversation list start from the user\'s memberships and reach each conversation by key', withTempDb('', async (db) => {
+  const plan = (sql: string, ...params: unknown[]) => queryPlan(db, sql, ...params);
+  for (const sql of [UNREAD_SQL.list, UNREAD_SQL.total, CONVERSATION_LIST_SQL]) {
+    const steps = plan(sql, 'bob');
+    assert.ok(steps.some((d) => /^SEARCH m USING (COVERING )?INDEX members_user \(user_id=\?\)$/.test(d)), steps.join(' | '));
+    assert.ok(steps.some((d) => /^SEARCH c USING INDEX sqlite_autoindex_conversations_1 \(id=\?\)$/.test(d)), steps.join(' | '));
+    assert.ok(!steps.some((d) => /^SCAN (m|c|msg|g)\b/.test(d)), `no table scan: ${steps.join(' | ')}`);
   }
-});
+}));
 
-test('the history and catch-up pages walk the messages index and probe deleted_messages by its primary key', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
-  const db = openDb(dir);
-  try {
-    for (const [name, sql] of Object.entries(PAGE_SQL)) {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('d_ab', 1, 'bob', 31) as { detail: string }[]).map((r) => r.detail);
-      assert.ok(plan.some((d) => /^SEARCH msg USING INDEX \S+ \(conversation_id=\? AND seq[<>]\?\)/.test(d)), `${name}: ${plan.join(' | ')}`);
-      assert.ok(plan.some((d) => d === 'SEARCH d USING PRIMARY KEY (user_id=? AND conversation_id=? AND seq=?)'), `${name}: ${plan.join(' | ')}`);
-      assert.ok(!plan.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `${name}: no scan, no sort: ${plan.join(' | ')}`);
-    }
-  } finally {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('call history merges two index walks; the busy check and the missed-call badge read only live or unseen rows', withTempDb('', async (db) => {
+  const plan = (sql: string, ...params: unknown[]) => queryPlan(db, sql, ...params);
+  const history = plan(CALL_HISTORY_SQL, 'bob', 1, 'bob', 1, 31);
+  assert.ok(history.includes('MERGE (UNION ALL)'), history.join(' | '));
+  assert.ok(history.includes('SEARCH calls USING INDEX calls_caller (caller_id=? AND created_at<?)'), history.join(' | '));
+  assert.ok(history.includes('SEARCH calls USING INDEX calls_callee (callee_id=? AND created_at<?)'), history.join(' | '));
+  assert.ok(!history.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `no scan, no sort: ${history.join(' | ')}`);
+  const live = plan(LIVE_CALL_SQL, 'alice', 'bob', 'alice', 'bob');
+  assert.ok(live.includes('SEARCH calls USING INDEX calls_live_caller (caller_id=?)'), live.join(' | '));
+  assert.ok(live.includes('SEARCH calls USING INDEX calls_live_callee (callee_id=?)'), live.join(' | '));
+  const count = plan(UNSEEN_SQL.count, 'bob');
+  assert.ok(count.some((d) => /^SEARCH calls USING (COVERING )?INDEX calls_unseen \(callee_id=\?\)$/.test(d)), count.join(' | '));
+  const mark = plan(UNSEEN_SQL.mark, 'bob', 5);
+  assert.ok(mark.includes('SEARCH calls USING INDEX calls_unseen (callee_id=? AND created_at<?)'), mark.join(' | '));
+}));
 
-test('the outbox finds due rows by its due index, and a token in flight by the index of rows being sent', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushuikit-plan-'));
-  const db = openDb(dir);
-  try {
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${DUE_SQL}`).all(1, 'host:1', 1, 10) as { detail: string }[]).map((r) => r.detail);
-    assert.ok(plan.includes('SEARCH o USING INDEX outbox_due (status=? AND next_at<?)'), plan.join(' | '));
-    assert.ok(plan.includes('SEARCH s USING INDEX outbox_sending (token=?)'), plan.join(' | '));
-  } finally {
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+test('the history and catch-up pages walk the messages index and probe deleted_messages by its primary key', withTempDb('', async (db) => {
+  for (const [name, sql] of Object.entries(PAGE_SQL)) {
+    const plan = queryPlan(db, sql, 'd_ab', 1, 'bob', 31);
+    assert.ok(plan.some((d) => /^SEARCH msg USING INDEX \S+ \(conversation_id=\? AND seq[<>]\?\)/.test(d)), `${name}: ${plan.join(' | ')}`);
+    assert.ok(plan.some((d) => d === 'SEARCH d USING PRIMARY KEY (user_id=? AND conversation_id=? AND seq=?)'), `${name}: ${plan.join(' | ')}`);
+    assert.ok(!plan.some((d) => /^SCAN|TEMP B-TREE/.test(d)), `${name}: no scan, no sort: ${plan.join(' | ')}`);
   }
-});
+}));
+
+test('the outbox finds due rows by its due index, and a token in flight by the index of rows being sent', withTempDb('', async (db) => {
+  const plan = queryPlan(db, DUE_SQL, 1, 'host:1', 1, 10);
+  assert.ok(plan.includes('SEARCH o USING INDEX outbox_due (status=? AND next_at<?)'), plan.join(' | '));
+  assert.ok(plan.includes('SEARCH s USING INDEX outbox_sending (token=?)'), plan.join(' | '));
+}));
